@@ -1,0 +1,72 @@
+"""Who sees what, decided here and nowhere else.
+
+Staff see the properties they hold a membership at, with what their roles there allow.
+A resident sees their own resident records and units only. Every list, detail page and
+API endpoint takes its queryset from these functions, so another property's object is
+simply not found (404), never "forbidden".
+"""
+
+from django.db.models import QuerySet
+
+from frontdesk.models import Membership, Property, Resident, Role, Unit, User
+
+# What each role may do at its property. Reading is open to every staff role there.
+RESIDENT_EDITORS = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR, Role.PROJECT_MANAGER}
+PORTAL_ISSUERS = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR}
+HOLIDAY_EDITORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
+
+
+def is_staff_member(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or _memberships(user).exists())
+
+
+def is_resident(user: User) -> bool:
+    return user.is_authenticated and not is_staff_member(user) and user.residencies.exists()
+
+
+def _memberships(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user)
+
+
+def properties_for(user: User) -> QuerySet[Property]:
+    """Properties a staff member works at (all of them for a superuser)."""
+    if not user.is_authenticated:
+        return Property.objects.none()
+    if user.is_superuser:
+        return Property.objects.all()
+    return Property.objects.filter(memberships__user=user).distinct()
+
+
+def roles_at(user: User, property_id: int) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Role.values)
+    return set(_memberships(user).filter(property_id=property_id).values_list("role", flat=True))
+
+
+def may(user: User, allowed: set[str], property_id: int) -> bool:
+    return bool(roles_at(user, property_id) & set(allowed))
+
+
+def properties_where(user: User, allowed: set[str]) -> QuerySet[Property]:
+    """Properties at which the user holds one of the allowed roles."""
+    if user.is_authenticated and user.is_superuser:
+        return Property.objects.all()
+    return Property.objects.filter(memberships__user=user, memberships__role__in=allowed).distinct()
+
+
+def residents_for(user: User) -> QuerySet[Resident]:
+    if not user.is_authenticated:
+        return Resident.objects.none()
+    if is_staff_member(user):
+        return Resident.objects.filter(property__in=properties_for(user))
+    return Resident.objects.filter(user=user)
+
+
+def units_for(user: User) -> QuerySet[Unit]:
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if is_staff_member(user):
+        return Unit.objects.filter(building__property__in=properties_for(user))
+    return Unit.objects.filter(residents__user=user).distinct()

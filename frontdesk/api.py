@@ -1,0 +1,202 @@
+"""REST API for the core records; thin: scoped by the access module, writes through services."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.routers import DefaultRouter
+
+from frontdesk import access, services
+from frontdesk.models import Resident, ResidentPhone, Unit, phone_validator
+from frontdesk.services import PhoneInput, digits_of
+
+
+class ByIdPagination(CursorPagination):
+    """Keyset pagination: page 400 costs what page 1 costs."""
+
+    ordering = "pk"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    building = serializers.CharField(source="building.number", read_only=True)
+    property = serializers.IntegerField(source="building.property_id", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "property", "building", "floor", "number", "label", "area_m2"]
+
+
+class PhoneSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(max_length=20, validators=[phone_validator])
+
+    class Meta:
+        model = ResidentPhone
+        fields = ["number", "label", "answered_by", "relation"]
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    phones = PhoneSerializer(many=True)
+    units = serializers.PrimaryKeyRelatedField(many=True, queryset=Unit.objects.none())
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "property",
+            "archive_number",
+            "name",
+            "kind",
+            "company",
+            "units",
+            "phones",
+            "best_time_to_call",
+            "preferred_language",
+            "email",
+            "move_in_date",
+            "notes",
+        ]
+        read_only_fields = ["property", "archive_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only units the caller can see are accepted: another property's unit is "not found".
+            self.fields["units"].child_relation.queryset = access.units_for(
+                request.user
+            ).select_related("building")
+
+    def validate_units(self, units):
+        if not units:
+            raise serializers.ValidationError(_("Choose at least one unit."))
+        if len({u.building.property_id for u in units}) > 1:
+            raise serializers.ValidationError(_("All units must belong to one property."))
+        return units
+
+    def validate_phones(self, phones):
+        if not phones:
+            raise serializers.ValidationError(_("Enter at least one phone number."))
+        return phones
+
+    def _service_args(self, data):
+        data = dict(data)
+        units = data.pop("units")
+        phones = [PhoneInput(**p) for p in data.pop("phones")]
+        return units, phones, data
+
+    def create(self, validated_data):
+        units, phones, fields = self._service_args(validated_data)
+        property = units[0].building.property
+        user = self.context["request"].user
+        if not access.may(user, access.RESIDENT_EDITORS, property.pk):
+            raise PermissionDenied(_("Your role may not register residents here."))
+        return _as_api_errors(
+            services.resident_create,
+            property=property,
+            by=user,
+            units=units,
+            phones=phones,
+            **fields,
+        )
+
+    def update(self, instance, validated_data):
+        current = {
+            "units": list(instance.units.all()),
+            "phones": [PhoneSerializer(p).data for p in instance.phones.all()],
+        }
+        units, phones, fields = self._service_args({**current, **validated_data})
+        return _as_api_errors(
+            services.resident_update,
+            resident=instance,
+            by=self.context["request"].user,
+            units=units,
+            phones=phones,
+            **fields,
+        )
+
+
+def _as_api_errors(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        raise ApiValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        ) from exc
+
+
+class UnitFilter(django_filters.FilterSet):
+    property = django_filters.NumberFilter(field_name="building__property")
+    building = django_filters.CharFilter(field_name="building__number")
+
+    class Meta:
+        model = Unit
+        fields = ["property", "building", "floor", "number"]
+
+
+class ResidentFilter(django_filters.FilterSet):
+    building = django_filters.CharFilter(field_name="units__building__number", distinct=True)
+    unit = django_filters.NumberFilter(field_name="units", distinct=True)
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    phone = django_filters.CharFilter(method="filter_phone", label=_("any part of a phone"))
+    moved_in_after = django_filters.DateFilter(field_name="move_in_date", lookup_expr="gte")
+    moved_in_before = django_filters.DateFilter(field_name="move_in_date", lookup_expr="lte")
+
+    class Meta:
+        model = Resident
+        fields = ["property", "kind", "archive_number", "building", "unit", "name", "phone"]
+
+    def filter_phone(self, queryset, name, value):
+        digits = digits_of(value)
+        if not digits:
+            raise ApiValidationError({"phone": [_("Enter some digits of a phone number.")]})
+        return queryset.filter(phones__digits__contains=digits).distinct()
+
+
+class StaffWritesOnly(permissions.BasePermission):
+    """Residents may read their own records through the API; only staff change them."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return access.is_staff_member(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return access.may(request.user, access.RESIDENT_EDITORS, obj.property_id)
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+    pagination_class = ByIdPagination
+
+    def get_queryset(self):
+        return access.units_for(self.request.user).select_related("building")
+
+
+class ResidentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilter
+    pagination_class = ByIdPagination
+    permission_classes = [permissions.IsAuthenticated, StaffWritesOnly]
+
+    def get_queryset(self):
+        return access.residents_for(self.request.user).prefetch_related("units", "phones")
+
+
+router = DefaultRouter()
+router.register("residents", ResidentViewSet, basename="resident")
+router.register("units", UnitViewSet, basename="unit")

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.utils import timezone
+
+from frontdesk import access, queries
+
+
+def shell(request):
+    """What the base layout needs: the role's navigation and the stopped-beat warning."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    is_staff = access.is_staff_member(user)
+    context = {"is_staff_member": is_staff}
+    if is_staff:
+        stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
+        context.update(sweep_stale=stale, sweep_last=last)
+    return context

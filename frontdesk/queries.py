@@ -1,0 +1,59 @@
+"""Read side of the core records: already scoped, with what the page needs prefetched."""
+
+import re
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from frontdesk.access import residents_for
+from frontdesk.models import ResidentEvent, ResidentPhone, SweepRun, User
+
+UNIT_PATTERN = re.compile(r"^\s*([0-9A-Za-z]+)\s*-\s*([0-9A-Za-z]+)\s*$")
+PHONE_CHARS = re.compile(r"^[\d\s+()-]+$")
+LOOKUP_LIMIT = 50
+
+
+def resident_lookup(user: User, text: str) -> QuerySet:
+    """Residents matching what a clerk typed: any part of a phone, a name, "1-1203" or an
+    archive number. Several readings of the same text are combined (a "138-1234" may be a
+    phone fragment or a unit)."""
+    text = text.strip()
+    if not text:
+        return residents_for(user).none()
+    match = Q(name__icontains=text) | Q(company__icontains=text)
+    unit = UNIT_PATTERN.match(text)
+    if unit:
+        match |= Q(units__building__number__iexact=unit[1], units__number__iexact=unit[2])
+    if PHONE_CHARS.match(text):
+        digits = re.sub(r"\D", "", text)
+        if len(digits) >= 3:
+            match |= Q(phones__digits__contains=digits)
+        if len(digits) == 9:
+            match |= Q(archive_number=digits)
+    ids = residents_for(user).filter(match).values("pk")
+    return resident_cards(residents_for(user).filter(pk__in=ids)).order_by("name", "pk")[
+        :LOOKUP_LIMIT
+    ]
+
+
+def resident_cards(qs: QuerySet) -> QuerySet:
+    """What a resident card shows, in a fixed number of queries."""
+    return qs.select_related("property", "user").prefetch_related(
+        "units__building",
+        Prefetch("phones", queryset=ResidentPhone.objects.order_by("id")),
+    )
+
+
+def resident_card(user: User, pk: int):
+    """One resident for the card page; raises DoesNotExist for what the user may not see."""
+    return resident_cards(residents_for(user)).get(pk=pk)
+
+
+def resident_history(resident) -> QuerySet:
+    return ResidentEvent.objects.filter(resident=resident).select_related("by")[:20]
+
+
+def sweep_stale(now: datetime, stale_after_seconds: int) -> tuple[bool, datetime | None]:
+    """Whether the periodic sweep has stopped running, and when it last finished."""
+    last = SweepRun.objects.filter(name="sweep").values_list("last_finished_at", flat=True).first()
+    return (last is None or now - last > timedelta(seconds=stale_after_seconds)), last

@@ -1,0 +1,362 @@
+"""Every state change of the core records. Views, the API, admin and tasks call these."""
+
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontdesk import holidays
+from frontdesk.models import (
+    ArchiveSequence,
+    Holiday,
+    HolidayYear,
+    Notification,
+    PortalInvite,
+    Property,
+    Resident,
+    ResidentEvent,
+    ResidentPhone,
+    Unit,
+    User,
+    archive_prefix,
+)
+
+logger = logging.getLogger(__name__)
+
+INVITE_VALID_FOR = timedelta(days=14)
+INVITE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+@dataclass(frozen=True)
+class PhoneInput:
+    number: str
+    label: str = ""
+    answered_by: str = ""
+    relation: str = ""
+
+
+def digits_of(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def archive_number_allocate(*, property: Property, day: date) -> str:
+    """Next YYMMDDNNN for a move-in day. Must run inside the caller's transaction.
+
+    The counter row is bumped with one UPDATE, which holds its row lock until commit, so two
+    processes creating residents for the same day are serialised and never share a number.
+    """
+    try:
+        with transaction.atomic():
+            ArchiveSequence.objects.get_or_create(property=property, day=day)
+    except IntegrityError:
+        pass  # another transaction created the counter first; the UPDATE below waits for it
+    ArchiveSequence.objects.filter(property=property, day=day).update(last=F("last") + 1)
+    last = ArchiveSequence.objects.get(property=property, day=day).last
+    if last > 999:
+        raise ValidationError(
+            _("No archive numbers left for %(day)s (999 per day).") % {"day": day.isoformat()}
+        )
+    return f"{archive_prefix(day)}{last:03d}"
+
+
+def _check_units(property: Property, units: Iterable[Unit]) -> list[Unit]:
+    units = list(units)
+    if not units:
+        raise ValidationError(_("Choose at least one unit."))
+    if any(unit.building.property_id != property.pk for unit in units):
+        raise ValidationError(_("A unit belongs to another property."))
+    return units
+
+
+def _replace_phones(resident: Resident, phones: Iterable[PhoneInput]) -> None:
+    phones = [p for p in phones if p.number.strip()]
+    if not phones:
+        raise ValidationError(_("Enter at least one phone number."))
+    resident.phones.all().delete()
+    rows = [
+        ResidentPhone(
+            resident=resident,
+            number=p.number.strip(),
+            digits=digits_of(p.number),
+            label=p.label,
+            answered_by=p.answered_by,
+            relation=p.relation,
+        )
+        for p in phones
+    ]
+    for row in rows:
+        row.full_clean(exclude=["resident", "digits"])
+    ResidentPhone.objects.bulk_create(rows)
+
+
+def resident_create(
+    *,
+    property: Property,
+    by: User,
+    units: Iterable[Unit],
+    phones: Iterable[PhoneInput],
+    **fields,
+) -> Resident:
+    """Register a resident of the property with an archive number from their move-in day."""
+    units = _check_units(property, units)
+    with transaction.atomic():
+        resident = Resident(property=property, **fields)
+        resident.archive_number = archive_number_allocate(
+            property=property, day=resident.move_in_date
+        )
+        resident.full_clean(exclude=["units", "user"])
+        resident.save()
+        resident.units.set(units)
+        _replace_phones(resident, phones)
+        ResidentEvent.objects.create(
+            resident=resident, by=by, at=timezone.now(), kind=ResidentEvent.Kind.CREATED
+        )
+    return resident
+
+
+def resident_update(
+    *,
+    resident: Resident,
+    by: User,
+    units: Iterable[Unit],
+    phones: Iterable[PhoneInput],
+    **fields,
+) -> Resident:
+    """Change a resident's details. The archive number never changes."""
+    units = _check_units(resident.property, units)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(resident, name, value)
+        resident.full_clean(exclude=["units", "user"])
+        resident.save()
+        resident.units.set(units)
+        _replace_phones(resident, phones)
+        ResidentEvent.objects.create(
+            resident=resident, by=by, at=timezone.now(), kind=ResidentEvent.Kind.UPDATED
+        )
+    return resident
+
+
+def notification_enqueue(
+    *,
+    property: Property,
+    channel: str,
+    subject: str,
+    body: str,
+    address: str = "",
+    recipient_user: User | None = None,
+    recipient_resident: Resident | None = None,
+) -> Notification:
+    """Write an outbox row in the caller's transaction; delivery is queued after commit."""
+    note = Notification.objects.create(
+        property=property,
+        channel=channel,
+        subject=subject,
+        body=body,
+        address=address,
+        recipient_user=recipient_user,
+        recipient_resident=recipient_resident,
+        created_at=timezone.now(),
+    )
+    from frontdesk.tasks import notification_deliver_task, publish_after_commit
+
+    publish_after_commit(notification_deliver_task, note.pk)
+    return note
+
+
+def portal_invite_issue(
+    *, resident: Resident, by: User, send_by: str | None = None
+) -> tuple[PortalInvite, str]:
+    """Issue an activation code for the resident portal; earlier unused codes stop working.
+
+    `send_by` is None for a printed slip, or a Notification channel ("sms", "email").
+    Returns the invite and the plain code, which is shown once and stored only hashed.
+    """
+    if send_by == Notification.Channel.EMAIL and not resident.email:
+        raise ValidationError(_("This resident has no email address."))
+    phone = resident.phones.first()
+    if send_by == Notification.Channel.SMS and phone is None:
+        raise ValidationError(_("This resident has no phone number."))
+    now = timezone.now()
+    code = "".join(secrets.choice(INVITE_CODE_ALPHABET) for _ in range(8))
+    with transaction.atomic():
+        resident.invites.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        invite = PortalInvite.objects.create(
+            resident=resident,
+            code_hash=make_password(code),
+            issued_by=by,
+            issued_at=now,
+            expires_at=now + INVITE_VALID_FOR,
+        )
+        ResidentEvent.objects.create(
+            resident=resident, by=by, at=now, kind=ResidentEvent.Kind.INVITE_ISSUED
+        )
+        if send_by:
+            notification_enqueue(
+                property=resident.property,
+                channel=send_by,
+                subject=_("Your resident portal activation code"),
+                body=_(
+                    "%(property)s: your activation code is %(code)s, valid until %(until)s. "
+                    "Open the resident portal, choose 'Activate account' and enter it with "
+                    "your phone number."
+                )
+                % {
+                    "property": resident.property.name,
+                    "code": code,
+                    "until": timezone.localtime(invite.expires_at, resident.property.zone).date(),
+                },
+                address=resident.email if send_by == Notification.Channel.EMAIL else phone.number,
+                recipient_resident=resident,
+            )
+    return invite, code
+
+
+def portal_account_activate(*, phone: str, code: str, password: str) -> User:
+    """Turn a valid activation code into a portal login: the phone number and a password.
+
+    The phone must be one of the resident's numbers. A resident who already has an account
+    gets their password reset instead, so a lost password is solved at the desk.
+    """
+    phone_digits = digits_of(phone)
+    code = code.strip().upper()
+    now = timezone.now()
+    invites = PortalInvite.objects.select_related("resident").filter(
+        resident__phones__digits=phone_digits,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    )
+    invite = next((i for i in invites if check_password(code, i.code_hash)), None)
+    if not phone_digits or invite is None:
+        raise ValidationError(_("This phone number and activation code do not match."))
+    resident = invite.resident
+    with transaction.atomic():
+        user = resident.user or User.objects.filter(username=phone_digits).first()
+        if user is not None and user.memberships.exists():
+            raise ValidationError(_("This phone number belongs to a staff account."))
+        if user is None:
+            user = User(username=phone_digits, first_name=resident.name, email=resident.email)
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+        Resident.objects.filter(pk=resident.pk).update(user=user)
+        PortalInvite.objects.filter(pk=invite.pk).update(used_at=now)
+        ResidentEvent.objects.create(
+            resident=resident, by=user, at=now, kind=ResidentEvent.Kind.ACCOUNT_ACTIVATED
+        )
+    return user
+
+
+def property_holidays_prefill(*, property: Property, year: int, by: User | None = None) -> int:
+    """Copy a year's statutory holidays and make-up days from the library into the property.
+
+    Returns how many days were added; days the supervisor already entered are kept.
+    Raises ValidationError when the library does not know the year yet.
+    """
+    days = holidays.statutory_calendar(year)
+    if days is None:
+        raise ValidationError(
+            _("The holiday library does not know %(year)s yet; enter its holidays by hand.")
+            % {"year": year}
+        )
+    with transaction.atomic():
+        existing = set(property.holidays.filter(day__year=year).values_list("day", flat=True))
+        rows = [
+            Holiday(property=property, day=day, is_workday=is_workday, name=name)
+            for day, is_workday, name in days
+            if day not in existing
+        ]
+        Holiday.objects.bulk_create(rows)
+        HolidayYear.objects.get_or_create(property=property, year=year)
+    return len(rows)
+
+
+def sweep_mark(*, name: str, started_at: datetime, result: dict) -> None:
+    """Record that a periodic job ran, for the stale-beat warning and /health/."""
+    from frontdesk.models import SweepRun
+
+    SweepRun.objects.update_or_create(
+        name=name,
+        defaults={
+            "last_started_at": started_at,
+            "last_finished_at": timezone.now(),
+            "last_result": result,
+        },
+    )
+
+
+NOTIFICATION_CLAIM_STALE_AFTER = timedelta(minutes=10)
+NOTIFICATION_MAX_ATTEMPTS = 8
+
+
+def _notification_send(note: Notification) -> None:
+    """Hand one message to its channel. Raises on failure; the caller records it."""
+    if note.channel == Notification.Channel.EMAIL:
+        send_mail(note.subject, note.body, None, [note.address], fail_silently=False)
+    elif note.channel == Notification.Channel.SMS:
+        if settings.SMS_BACKEND != "log":
+            raise ImproperlyConfigured(f"Unknown SMS_BACKEND {settings.SMS_BACKEND!r}")
+        logger.info("SMS to %s: %s", note.address, note.body)
+    # In-app messages are read from the outbox row itself: marking it sent is delivery.
+
+
+def notification_deliver(*, notification_id: int, now: datetime) -> bool:
+    """Deliver one outbox row at least once, and record its effect exactly once.
+
+    The conditional UPDATE claims the row: only the caller that changed it sends, so two
+    workers (or a task and the sweep) never deliver the same message twice. A claim older
+    than NOTIFICATION_CLAIM_STALE_AFTER belongs to a worker that died and is taken over.
+    """
+    claimable = Q(status=Notification.Status.PENDING) | Q(
+        status=Notification.Status.SENDING, claimed_at__lt=now - NOTIFICATION_CLAIM_STALE_AFTER
+    )
+    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return False
+    note = Notification.objects.get(pk=notification_id)
+    try:
+        _notification_send(note)
+    except Exception as exc:  # noqa: BLE001 - any failure of a channel is recorded and retried
+        gave_up = note.attempts >= NOTIFICATION_MAX_ATTEMPTS
+        Notification.objects.filter(pk=note.pk).update(
+            status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        return False
+    Notification.objects.filter(pk=note.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def notifications_sweep(*, now: datetime, batch_size: int = 200) -> dict:
+    """Deliver what the after-commit task did not (broker down, worker killed)."""
+    ids = list(
+        Notification.objects.filter(
+            Q(status=Notification.Status.PENDING)
+            | Q(
+                status=Notification.Status.SENDING,
+                claimed_at__lt=now - NOTIFICATION_CLAIM_STALE_AFTER,
+            )
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    sent = sum(notification_deliver(notification_id=pk, now=now) for pk in ids)
+    return {"notifications_tried": len(ids), "notifications_sent": sent}

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from frontdesk import views
+from frontdesk.api import router
+from frontdesk.forms import LoginForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("residents/new/", views.resident_new, name="resident_new"),
+    path("residents/<int:pk>/", views.resident_card, name="resident_card"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/phones/", views.resident_phones, name="resident_phones"),
+    path("residents/<int:pk>/invite/", views.resident_invite, name="resident_invite"),
+    path("portal/", views.portal, name="portal"),
+    path("portal/activate/", views.portal_activate, name="portal_activate"),
+    path("health/", views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

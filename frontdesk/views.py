@@ -1,0 +1,201 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from frontdesk import access, queries, services
+from frontdesk.forms import ActivateForm, InviteForm, ResidentForm, phone_formset
+from frontdesk.models import Resident
+
+
+def staff_required(view):
+    """Staff pages: a signed-in staff member, or the login page. Residents get 404."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not access.is_staff_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _resident_or_404(request, pk: int) -> Resident:
+    try:
+        return queries.resident_card(request.user, pk)
+    except Resident.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def home(request):
+    if access.is_staff_member(request.user):
+        return redirect("lookup")
+    return redirect("portal")
+
+
+@staff_required
+def lookup(request):
+    """Resident lookup: as the clerk types, the results below the box update (htmx)."""
+    text = request.GET.get("q", "")
+    results = list(queries.resident_lookup(request.user, text))
+    template = "frontdesk/_lookup_results.html" if request.htmx else "frontdesk/lookup.html"
+    return render(request, template, {"q": text, "results": results})
+
+
+@staff_required
+def resident_card(request, pk: int):
+    resident = _resident_or_404(request, pk)
+    return render(
+        request,
+        "frontdesk/resident_card.html",
+        {
+            "resident": resident,
+            "history": queries.resident_history(resident),
+            "may_edit": access.may(request.user, access.RESIDENT_EDITORS, resident.property_id),
+            "may_invite": access.may(request.user, access.PORTAL_ISSUERS, resident.property_id),
+            "invite_form": InviteForm(),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def resident_phones(request, pk: int):
+    """The unmasked numbers, opened on purpose by the clerk."""
+    resident = _resident_or_404(request, pk)
+    return render(request, "frontdesk/_phones.html", {"resident": resident, "revealed": True})
+
+
+def _resident_form_page(request, resident: Resident | None):
+    properties = access.properties_where(request.user, access.RESIDENT_EDITORS)
+    if resident is not None and not properties.filter(pk=resident.property_id).exists():
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = ResidentForm(data, instance=resident, properties=properties)
+    phones = phone_formset(data, resident)
+    if data is not None and form.is_valid() & phones.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ResidentForm.Meta.fields}
+        phone_inputs = [f.as_input() for f in phones.forms if f.cleaned_data]
+        try:
+            if resident is None:
+                resident = services.resident_create(
+                    property=form.cleaned_data["property"],
+                    by=request.user,
+                    units=form.cleaned_data["units"],
+                    phones=phone_inputs,
+                    **fields,
+                )
+            else:
+                services.resident_update(
+                    resident=resident,
+                    by=request.user,
+                    units=form.cleaned_data["units"],
+                    phones=phone_inputs,
+                    **fields,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("resident_card", pk=resident.pk)
+    return render(
+        request,
+        "frontdesk/resident_form.html",
+        {"form": form, "phones": phones, "resident": resident},
+        status=400 if data is not None else 200,
+    )
+
+
+@staff_required
+def resident_new(request):
+    return _resident_form_page(request, None)
+
+
+@staff_required
+def resident_edit(request, pk: int):
+    return _resident_form_page(request, _resident_or_404(request, pk))
+
+
+@staff_required
+@require_POST
+def resident_invite(request, pk: int):
+    """Issue a portal activation code: shown once on a printable slip, or sent."""
+    resident = _resident_or_404(request, pk)
+    if not access.may(request.user, access.PORTAL_ISSUERS, resident.property_id):
+        raise Http404
+    form = InviteForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            invite, code = services.portal_invite_issue(
+                resident=resident, by=request.user, send_by=form.cleaned_data["send_by"] or None
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            return render(
+                request,
+                "frontdesk/invite_slip.html",
+                {
+                    "resident": resident,
+                    "invite": invite,
+                    "code": code,
+                    "sent_by": form.cleaned_data["send_by"],
+                },
+            )
+    else:
+        error = _("Choose how to deliver the code.")
+    messages.error(request, error)
+    return redirect("resident_card", pk=resident.pk)
+
+
+def portal_activate(request):
+    """A resident turns the desk's activation code into a phone-number login."""
+    form = ActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.portal_account_activate(
+                phone=form.cleaned_data["phone"],
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready. Sign in with your phone number."))
+            return redirect("portal")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "frontdesk/portal_activate.html", {"form": form}, status=status)
+
+
+@login_required
+def portal(request):
+    """The resident's own page: their units and details. Staff have the desk instead."""
+    if access.is_staff_member(request.user):
+        return redirect("lookup")
+    residents = list(queries.resident_cards(access.residents_for(request.user)))
+    return render(request, "frontdesk/portal.html", {"residents": residents})
+
+
+def health(request):
+    """For monitoring: the database answers, and the periodic sweep is running."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
+    body = {
+        "database": "ok",
+        "sweep": "stale" if stale else "ok",
+        "sweep_last_finished_at": last.isoformat() if last else None,
+    }
+    return JsonResponse(body, status=503 if stale else 200)
