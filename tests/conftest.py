@@ -1,0 +1,65 @@
+"""Shared fixtures. Tests that need PostgreSQL or Redis skip with the reason when the service
+is absent, and fail instead when REQUIRE_SERVICES=1 (CI on the machine that has them)."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from tests.factories import MembershipFactory, PropertyFactory, ResidentFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def service_missing(reason: str) -> None:
+    """Skip locally; with REQUIRE_SERVICES=1 a missing service fails the run."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    return connection
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Production hashing costs ~0.3 s a password; the tests check behaviour, not the hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def sunshine(db):
+    return PropertyFactory(name="阳光花园", code="sunshine")
+
+
+@pytest.fixture
+def elsewhere(db):
+    """Another property: nothing of it may ever show to sunshine's people."""
+    return PropertyFactory(name="翠湖大厦", code="cuihu")
+
+
+def staff_at(property, role="clerk", **kwargs):
+    user = UserFactory(**kwargs)
+    MembershipFactory(user=user, property=property, role=role)
+    return user
+
+
+@pytest.fixture
+def clerk(sunshine):
+    return staff_at(sunshine, "clerk", username="clerk", first_name="王前台")
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+@pytest.fixture
+def foreign_resident(elsewhere):
+    return ResidentFactory(property=elsewhere, name="外人", phones=["13800009999"])
