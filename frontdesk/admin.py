@@ -48,7 +48,7 @@ class PropertyAdmin(admin.ModelAdmin):
     inlines = [HolidayInline]
     actions = ["prefill_holidays"]
 
-    @admin.action(description=_("Fill this year's and next year's holidays from the library"))
+    @admin.action(description=_("Fill this year's and next year's holidays from the built-in list"))
     def prefill_holidays(self, request, queryset):
         year = timezone.localdate().year
         for prop in queryset:

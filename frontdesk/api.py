@@ -143,7 +143,7 @@ class ResidentFilter(django_filters.FilterSet):
     building = django_filters.CharFilter(field_name="units__building__number", distinct=True)
     unit = django_filters.NumberFilter(field_name="units", distinct=True)
     name = django_filters.CharFilter(lookup_expr="icontains")
-    phone = django_filters.CharFilter(method="filter_phone", label=_("any part of a phone"))
+    phone = django_filters.CharFilter(method="filter_phone", label=_("any part of a phone number"))
     moved_in_after = django_filters.DateFilter(field_name="move_in_date", lookup_expr="gte")
     moved_in_before = django_filters.DateFilter(field_name="move_in_date", lookup_expr="lte")
 

@@ -13,5 +13,11 @@ def shell(request):
     context = {"is_staff_member": is_staff}
     if is_staff:
         stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
-        context.update(sweep_stale=stale, sweep_last=last)
+        context.update(
+            sweep_stale=stale,
+            sweep_last=last,
+            holiday_years_missing=queries.holiday_years_missing(user, timezone.localdate()),
+            holiday_property=access.properties_where(user, access.HOLIDAY_EDITORS).first(),
+            this_year=timezone.localdate().year,
+        )
     return context

@@ -91,7 +91,12 @@ class ResidentForm(forms.ModelForm):
 
 class PhoneForm(forms.Form):
     number = forms.CharField(label=_("Phone"), max_length=20, validators=[phone_validator])
-    label = forms.CharField(label=_("Label"), max_length=30, required=False)
+    label = forms.CharField(
+        label=_("Label"),
+        max_length=30,
+        required=False,
+        help_text=_("Mobile, home, office..."),
+    )
     answered_by = forms.CharField(label=_("Also answered by"), max_length=60, required=False)
     relation = forms.CharField(label=_("Their relation"), max_length=30, required=False)
 
@@ -145,3 +150,23 @@ class ActivateForm(forms.Form):
         if cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.TypedChoiceField(
+        label=_("Kind"),
+        choices=[("0", _("Statutory holiday (rest)")), ("1", _("Make-up working day"))],
+        coerce=lambda v: v == "1",
+    )
+    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day.year != self.year:
+            raise forms.ValidationError(_("This list is for %(year)s.") % {"year": self.year})
+        return day

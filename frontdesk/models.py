@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frontdesk.clock import RestDays
 from frontdesk.holidays import rest_days_from
@@ -243,7 +244,7 @@ class Resident(models.Model):
 
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="residents")
     units = models.ManyToManyField(Unit, related_name="residents", verbose_name=_("units"))
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     company = models.CharField(_("company"), max_length=100, blank=True)
     best_time_to_call = models.CharField(_("best time to call"), max_length=60, blank=True)
@@ -307,7 +308,9 @@ class ResidentPhone(models.Model):
     number = models.CharField(_("phone"), max_length=20, validators=[phone_validator])
     # Digits only: the desk searches "any part" of a number whatever the caller typed.
     digits = models.CharField(max_length=20, editable=False, db_index=True)
-    label = models.CharField(_("label"), max_length=30, blank=True)
+    label = models.CharField(
+        _("label"), max_length=30, blank=True, help_text=_("Mobile, home, office...")
+    )
     answered_by = models.CharField(_("also answered by"), max_length=60, blank=True)
     relation = models.CharField(_("their relation"), max_length=30, blank=True)
 

@@ -1,12 +1,20 @@
 """Read side of the core records: already scoped, with what the page needs prefetched."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from frontdesk import access
 from frontdesk.access import residents_for
-from frontdesk.models import ResidentEvent, ResidentPhone, SweepRun, User
+from frontdesk.models import (
+    HolidayYear,
+    Property,
+    ResidentEvent,
+    ResidentPhone,
+    SweepRun,
+    User,
+)
 
 UNIT_PATTERN = re.compile(r"^\s*([0-9A-Za-z]+)\s*-\s*([0-9A-Za-z]+)\s*$")
 PHONE_CHARS = re.compile(r"^[\d\s+()-]+$")
@@ -57,3 +65,18 @@ def sweep_stale(now: datetime, stale_after_seconds: int) -> tuple[bool, datetime
     """Whether the periodic sweep has stopped running, and when it last finished."""
     last = SweepRun.objects.filter(name="sweep").values_list("last_finished_at", flat=True).first()
     return (last is None or now - last > timedelta(seconds=stale_after_seconds)), last
+
+
+def holiday_years_missing(user: User, today: date) -> list[tuple[Property, int]]:
+    """Years whose holidays a supervisor still has to enter: the current year, and from
+    December on the next one (deadlines late in December end in January)."""
+    years = [today.year] + ([today.year + 1] if today.month == 12 else [])
+    properties = access.properties_where(user, access.HOLIDAY_EDITORS).filter(
+        holiday_calendar=Property.HolidayCalendar.CHINA
+    )
+    known = set(
+        HolidayYear.objects.filter(property__in=properties, year__in=years).values_list(
+            "property_id", "year"
+        )
+    )
+    return [(p, y) for p in properties for y in years if (p.pk, y) not in known]

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frontdesk import holidays
@@ -205,24 +205,35 @@ def portal_invite_issue(
             resident=resident, by=by, at=now, kind=ResidentEvent.Kind.INVITE_ISSUED
         )
         if send_by:
-            notification_enqueue(
-                property=resident.property,
-                channel=send_by,
-                subject=_("Your resident portal activation code"),
-                body=_(
-                    "%(property)s: your activation code is %(code)s, valid until %(until)s. "
-                    "Open the resident portal, choose 'Activate account' and enter it with "
-                    "your phone number."
-                )
-                % {
-                    "property": resident.property.name,
-                    "code": code,
-                    "until": timezone.localtime(invite.expires_at, resident.property.zone).date(),
-                },
-                address=resident.email if send_by == Notification.Channel.EMAIL else phone.number,
-                recipient_resident=resident,
+            _invite_notify(
+                resident=resident, invite=invite, code=code, send_by=send_by, phone=phone
             )
     return invite, code
+
+
+def _invite_notify(*, resident, invite, code, send_by, phone) -> None:
+    """The code in the resident's own language where the interface has it."""
+    language = resident.preferred_language
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        notification_enqueue(
+            property=resident.property,
+            channel=send_by,
+            subject=_("Your resident portal activation code"),
+            body=_(
+                "%(property)s: your activation code is %(code)s, valid until %(until)s. "
+                "Open the resident portal, choose 'Activate account' and enter it with "
+                "your phone number."
+            )
+            % {
+                "property": resident.property.name,
+                "code": code,
+                "until": timezone.localtime(invite.expires_at, resident.property.zone).date(),
+            },
+            address=resident.email if send_by == Notification.Channel.EMAIL else phone.number,
+            recipient_resident=resident,
+        )
 
 
 def portal_account_activate(*, phone: str, code: str, password: str) -> User:
@@ -270,7 +281,7 @@ def property_holidays_prefill(*, property: Property, year: int, by: User | None 
     days = holidays.statutory_calendar(year)
     if days is None:
         raise ValidationError(
-            _("The holiday library does not know %(year)s yet; enter its holidays by hand.")
+            _("The built-in holiday list does not cover %(year)s yet; enter its holidays by hand.")
             % {"year": year}
         )
     with transaction.atomic():
@@ -360,3 +371,26 @@ def notifications_sweep(*, now: datetime, batch_size: int = 200) -> dict:
     )
     sent = sum(notification_deliver(notification_id=pk, now=now) for pk in ids)
     return {"notifications_tried": len(ids), "notifications_sent": sent}
+
+
+def holiday_set(*, property: Property, by: User, day: date, is_workday: bool, name: str) -> Holiday:
+    """Enter (or correct) one day of the property's holiday list, as the supervisor does when
+    the State Council announces next year's arrangement."""
+    if is_workday and day.weekday() < 5:
+        raise ValidationError(
+            _("%(day)s is a weekday; only a Saturday or Sunday can be a make-up working day.")
+            % {"day": day.isoformat()}
+        )
+    holiday, _created = Holiday.objects.update_or_create(
+        property=property, day=day, defaults={"is_workday": is_workday, "name": name}
+    )
+    return holiday
+
+
+def holiday_remove(*, holiday: Holiday, by: User) -> None:
+    holiday.delete()
+
+
+def holiday_year_confirm(*, property: Property, year: int, by: User) -> None:
+    """The supervisor says the year's list is complete: the clock stops warning about it."""
+    HolidayYear.objects.get_or_create(property=property, year=year)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/phones/", views.resident_phones, name="resident_phones"),
     path("residents/<int:pk>/invite/", views.resident_invite, name="resident_invite"),
+    path("holidays/<int:property_id>/<int:year>/", views.holidays, name="holidays"),
     path("portal/", views.portal, name="portal"),
     path("portal/activate/", views.portal_activate, name="portal_activate"),
     path("health/", views.health, name="health"),

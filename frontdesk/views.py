@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from frontdesk import access, queries, services
-from frontdesk.forms import ActivateForm, InviteForm, ResidentForm, phone_formset
+from frontdesk.forms import ActivateForm, HolidayForm, InviteForm, ResidentForm, phone_formset
 from frontdesk.models import Resident
 
 
@@ -199,3 +199,51 @@ def health(request):
         "sweep_last_finished_at": last.isoformat() if last else None,
     }
     return JsonResponse(body, status=503 if stale else 200)
+
+
+@staff_required
+def holidays(request, property_id: int, year: int):
+    """A supervisor keeps the property's holidays and make-up working days for a year."""
+    prop = access.properties_where(request.user, access.HOLIDAY_EDITORS).filter(pk=property_id)
+    prop = prop.first()
+    if prop is None or not 2000 <= year <= 2100:
+        raise Http404
+    form, error = HolidayForm(year=year), None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                form = HolidayForm(request.POST, year=year)
+                if form.is_valid():
+                    services.holiday_set(property=prop, by=request.user, **form.cleaned_data)
+                    return redirect("holidays", prop.pk, year)
+            elif action == "remove":
+                holiday = get_object_or_404(prop.holidays, pk=request.POST.get("holiday"))
+                services.holiday_remove(holiday=holiday, by=request.user)
+                return redirect("holidays", prop.pk, year)
+            elif action == "prefill":
+                added = services.property_holidays_prefill(property=prop, year=year)
+                messages.success(request, _("%(count)d days added.") % {"count": added})
+                return redirect("holidays", prop.pk, year)
+            elif action == "confirm":
+                services.holiday_year_confirm(property=prop, year=year, by=request.user)
+                messages.success(request, _("The %(year)s list is complete.") % {"year": year})
+                return redirect("holidays", prop.pk, year)
+            else:
+                error = _("Unknown action.")
+        except ValidationError as exc:
+            error = exc.messages[0]
+    context = {
+        "error": error,
+        "property": prop,
+        "year": year,
+        "days": prop.holidays.filter(day__year=year),
+        "confirmed": prop.holiday_years.filter(year=year).exists(),
+        "form": form,
+    }
+    return render(
+        request,
+        "frontdesk/holidays.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
