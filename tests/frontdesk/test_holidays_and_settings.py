@@ -1,6 +1,9 @@
 """Each property keeps its own holiday list, pre-filled from the library; settings from the
 environment fail loudly on a bad value."""
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -69,3 +72,19 @@ def test_booleans_read_from_the_environment(monkeypatch, raw, value):
     monkeypatch.setenv("DEBUG", raw)
 
     assert env_bool("DEBUG", True) is value
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DJANGO_SETTINGS_MODULE"] = "frontdesk.settings_production"
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
