@@ -100,6 +100,15 @@ def _replace_phones(resident: Resident, phones: Iterable[PhoneInput]) -> None:
     ResidentPhone.objects.bulk_create(rows)
 
 
+def _resident_save(resident, by, units, phones, event_kind) -> None:
+    """Validate and write the resident with units and phones, and record the event."""
+    resident.full_clean(exclude=["units", "user"])
+    resident.save()
+    resident.units.set(units)
+    _replace_phones(resident, phones)
+    ResidentEvent.objects.create(resident=resident, by=by, at=timezone.now(), kind=event_kind)
+
+
 def resident_create(
     *,
     property: Property,
@@ -115,13 +124,7 @@ def resident_create(
         resident.archive_number = archive_number_allocate(
             property=property, day=resident.move_in_date
         )
-        resident.full_clean(exclude=["units", "user"])
-        resident.save()
-        resident.units.set(units)
-        _replace_phones(resident, phones)
-        ResidentEvent.objects.create(
-            resident=resident, by=by, at=timezone.now(), kind=ResidentEvent.Kind.CREATED
-        )
+        _resident_save(resident, by, units, phones, ResidentEvent.Kind.CREATED)
     return resident
 
 
@@ -138,13 +141,7 @@ def resident_update(
     with transaction.atomic():
         for name, value in fields.items():
             setattr(resident, name, value)
-        resident.full_clean(exclude=["units", "user"])
-        resident.save()
-        resident.units.set(units)
-        _replace_phones(resident, phones)
-        ResidentEvent.objects.create(
-            resident=resident, by=by, at=timezone.now(), kind=ResidentEvent.Kind.UPDATED
-        )
+        _resident_save(resident, by, units, phones, ResidentEvent.Kind.UPDATED)
     return resident
 
 
