@@ -17,7 +17,12 @@ HOLIDAY_EDITORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
 
 
 def is_staff_member(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or _memberships(user).exists())
+    """Asked several times a request (decorator, layout, view): answered once per user object."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_frontdesk_is_staff"):
+        user._frontdesk_is_staff = user.is_superuser or _memberships(user).exists()
+    return user._frontdesk_is_staff
 
 
 def is_resident(user: User) -> bool:
@@ -26,6 +31,15 @@ def is_resident(user: User) -> bool:
 
 def _memberships(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user)
+
+
+def home_property(user: User) -> Property | None:
+    """The property whose clock a user's pages show: where they work, or where they live."""
+    if not user.is_authenticated:
+        return None
+    if is_staff_member(user):
+        return properties_for(user).order_by("pk").first()
+    return Property.objects.filter(residents__user=user).order_by("pk").first()
 
 
 def properties_for(user: User) -> QuerySet[Property]:

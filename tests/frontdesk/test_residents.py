@@ -1,15 +1,16 @@
 """Registering and editing residents at the desk: archive numbers, units typed as "1-1203",
 phones; bad input gets a clear message and changes nothing."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from frontdesk import services
-from frontdesk.models import ArchiveSequence, Resident, ResidentEvent
+from frontdesk.models import ArchiveSequence, Property, Resident, ResidentEvent
 from frontdesk.services import PhoneInput
+from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
 
 
@@ -171,3 +172,17 @@ def test_card_masks_phones_until_the_clerk_opens_them(clerk_client, sunshine):
     assert "138****5678" in card
     assert "13812345678" not in card
     assert "13812345678" in opened
+
+
+def test_card_shows_times_in_the_propertys_zone(client, sunshine):
+    Property.objects.filter(pk=sunshine.pk).update(time_zone="Europe/Berlin")
+    clerk = staff_at(sunshine, "clerk", username="berlin")
+    resident = ResidentFactory(property=sunshine)
+    ResidentEvent.objects.filter(resident=resident).update(
+        at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    )
+    client.force_login(clerk)
+
+    card = client.get(reverse("resident_card", args=[resident.pk])).content.decode()
+
+    assert "2026-11-24 13:00" in card  # 12:00 UTC is 13:00 in Berlin in winter

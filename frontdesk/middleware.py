@@ -1,0 +1,19 @@
+from django.utils import timezone
+
+from frontdesk import access
+
+
+class PropertyTimezoneMiddleware:
+    """Pages show times in the property's own zone; storage stays UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        prop = access.home_property(request.user)
+        if prop is not None:
+            timezone.activate(prop.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
