@@ -332,20 +332,24 @@ class ResidentPhone(models.Model):
         return d[:keep] + "*" * (len(d) - keep - 4) + d[-4:]
 
 
-class ArchiveSequence(models.Model):
-    """Last archive number handed out for one property and move-in day (YYMMDDNNN)."""
+class DailySequence(models.Model):
+    """The last number handed out in one series (archive numbers, repair orders...) for one
+    property and day. Every number people read is allocated from here."""
 
     property = models.ForeignKey(Property, on_delete=models.CASCADE)
+    series = models.CharField(max_length=20)
     day = models.DateField()
-    last = models.PositiveSmallIntegerField(default=0)
+    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["property", "day"], name="archive_sequence_unique")
+            models.UniqueConstraint(
+                fields=["property", "series", "day"], name="daily_sequence_unique"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{archive_prefix(self.day)}{self.last:03d}"
+        return f"{self.series} {archive_prefix(self.day)} {self.last}"
 
 
 class PortalInvite(models.Model):

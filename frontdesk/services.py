@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from frontdesk import holidays
 from frontdesk.models import (
-    ArchiveSequence,
+    DailySequence,
     Holiday,
     HolidayYear,
     Notification,
@@ -50,23 +50,32 @@ def digits_of(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit())
 
 
-def archive_number_allocate(*, property: Property, day: date) -> str:
-    """Next YYMMDDNNN for a move-in day. Must run inside the caller's transaction.
+def sequence_next(*, property: Property, series: str, day: date, limit: int) -> int:
+    """Next number of a daily series. Must run inside the caller's transaction.
 
     The counter row is bumped with one UPDATE, which holds its row lock until commit, so two
-    processes creating residents for the same day are serialised and never share a number.
+    processes numbering the same day are serialised and never share a number; a rolled-back
+    transaction gives its number back.
     """
+    counter = DailySequence.objects.filter(property=property, series=series, day=day)
     try:
         with transaction.atomic():
-            ArchiveSequence.objects.get_or_create(property=property, day=day)
+            DailySequence.objects.get_or_create(property=property, series=series, day=day)
     except IntegrityError:
         pass  # another transaction created the counter first; the UPDATE below waits for it
-    ArchiveSequence.objects.filter(property=property, day=day).update(last=F("last") + 1)
-    last = ArchiveSequence.objects.get(property=property, day=day).last
-    if last > 999:
+    counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
+    if last > limit:
         raise ValidationError(
-            _("No archive numbers left for %(day)s (999 per day).") % {"day": day.isoformat()}
+            _("No numbers left for %(day)s (%(limit)s per day).")
+            % {"day": day.isoformat(), "limit": limit}
         )
+    return last
+
+
+def archive_number_allocate(*, property: Property, day: date) -> str:
+    """Next YYMMDDNNN for a move-in day: the date and the day's 3-digit sequence."""
+    last = sequence_next(property=property, series="archive", day=day, limit=999)
     return f"{archive_prefix(day)}{last:03d}"
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from frontdesk import services
-from frontdesk.models import ArchiveSequence, Property, Resident, ResidentEvent
+from frontdesk.models import DailySequence, Property, Resident, ResidentEvent
 from frontdesk.services import PhoneInput
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
@@ -72,13 +72,15 @@ def test_archive_numbers_restart_per_property(sunshine, elsewhere):
 
 
 def test_thousandth_resident_of_a_day_is_refused_and_nothing_is_written(sunshine):
-    ArchiveSequence.objects.create(property=sunshine, day=date(2026, 3, 8), last=999)
+    DailySequence.objects.create(
+        property=sunshine, series="archive", day=date(2026, 3, 8), last=999
+    )
 
     with pytest.raises(ValidationError, match="999"):
         ResidentFactory(property=sunshine, move_in_date=date(2026, 3, 8))
 
     assert not Resident.objects.exists()
-    assert ArchiveSequence.objects.get().last == 999
+    assert DailySequence.objects.get().last == 999
 
 
 def test_clerk_registers_a_resident_from_the_form(clerk_client, sunshine, unit_1203):
@@ -125,7 +127,7 @@ def test_bad_resident_form_says_what_is_wrong_and_changes_nothing(
     if field:
         assert response.context["form"].errors[field]
     assert not Resident.objects.exists()
-    assert not ArchiveSequence.objects.exists()
+    assert not DailySequence.objects.exists()
 
 
 def test_clerk_cannot_register_at_a_property_they_do_not_work_at(clerk_client, elsewhere):
