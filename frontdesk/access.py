@@ -84,3 +84,13 @@ def units_for(user: User) -> QuerySet[Unit]:
     if is_staff_member(user):
         return Unit.objects.filter(building__property__in=properties_for(user))
     return Unit.objects.filter(residents__user=user).distinct()
+
+
+def staff_with_roles(
+    property_id: int, roles: set[str], *, department_id: int | None = None
+) -> QuerySet[User]:
+    """The people who hold one of the roles at a property (optionally in one department)."""
+    memberships = Membership.objects.filter(property_id=property_id, role__in=roles)
+    if department_id is not None:
+        memberships = memberships.filter(department_id=department_id)
+    return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True).order_by("pk")

@@ -402,6 +402,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    link = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -412,7 +414,13 @@ class Notification(models.Model):
                 fields=["created_at"],
                 name="notification_undelivered",
                 condition=Q(status__in=["pending", "sending"]),
-            )
+            ),
+            # The header's unread in-app notices of one person.
+            models.Index(
+                fields=["recipient_user", "-created_at"],
+                name="notification_unread",
+                condition=Q(channel="in_app", read_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

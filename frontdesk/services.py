@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frontdesk import holidays
+from frontdesk.access import staff_with_roles
 from frontdesk.models import (
     DailySequence,
     Holiday,
@@ -163,6 +164,7 @@ def notification_enqueue(
     address: str = "",
     recipient_user: User | None = None,
     recipient_resident: Resident | None = None,
+    link: str = "",
 ) -> Notification:
     """Write an outbox row in the caller's transaction; delivery is queued after commit."""
     note = Notification.objects.create(
@@ -173,6 +175,7 @@ def notification_enqueue(
         address=address,
         recipient_user=recipient_user,
         recipient_resident=recipient_resident,
+        link=link,
         created_at=timezone.now(),
     )
     from frontdesk.tasks import notification_deliver_task, publish_after_commit
@@ -400,3 +403,36 @@ def holiday_remove(*, holiday: Holiday, by: User) -> None:
 def holiday_year_confirm(*, property: Property, year: int, by: User) -> None:
     """The supervisor says the year's list is complete: the clock stops warning about it."""
     HolidayYear.objects.get_or_create(property=property, year=year)
+
+
+def staff_notify(
+    *,
+    property: Property,
+    roles: set[str],
+    subject: str,
+    body: str,
+    link: str = "",
+    department_id: int | None = None,
+) -> int:
+    """Tell everyone holding one of the roles at the property: an in-app notice each, and an
+    email where they have an address. Runs in the caller's transaction (outbox)."""
+    users = list(staff_with_roles(property.pk, roles, department_id=department_id))
+    for user in users:
+        user_notify(property=property, user=user, subject=subject, body=body, link=link)
+    return len(users)
+
+
+def user_notify(*, property: Property, user: User, subject: str, body: str, link: str = "") -> None:
+    """An in-app notice in the person's header, and an email where they have an address."""
+    message = {"property": property, "subject": subject, "body": body, "link": link}
+    notification_enqueue(channel=Notification.Channel.IN_APP, recipient_user=user, **message)
+    if user.email:
+        notification_enqueue(
+            channel=Notification.Channel.EMAIL, address=user.email, recipient_user=user, **message
+        )
+
+
+def notification_mark_read(*, notification: Notification, by: User) -> None:
+    Notification.objects.filter(pk=notification.pk, recipient_user=by, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

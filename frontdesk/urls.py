@@ -25,6 +25,8 @@ urlpatterns = [
     path("residents/<int:pk>/phones/", views.resident_phones, name="resident_phones"),
     path("residents/<int:pk>/invite/", views.resident_invite, name="resident_invite"),
     path("holidays/<int:property_id>/<int:year>/", views.holidays, name="holidays"),
+    path("", include("tickets.urls")),
+    path("", include("visits.urls")),
     path("portal/", views.portal, name="portal"),
     path("portal/activate/", views.portal_activate, name="portal_activate"),
     path("health/", views.health, name="health"),

@@ -61,5 +61,26 @@ def clerk_client(client, clerk):
 
 
 @pytest.fixture
+def engineering(sunshine):
+    from tests.factories import DepartmentFactory
+
+    return DepartmentFactory(property=sunshine, kind="engineering", name="工程部")
+
+
+@pytest.fixture
+def engineer(sunshine, engineering):
+    user = UserFactory(username="engineer", first_name="陈师傅")
+    MembershipFactory(user=user, property=sunshine, role="engineer", department=engineering)
+    return user
+
+
+@pytest.fixture
+def supervisor(sunshine):
+    return staff_at(
+        sunshine, "supervisor", username="supervisor", first_name="张主管", email="boss@example.com"
+    )
+
+
+@pytest.fixture
 def foreign_resident(elsewhere):
     return ResidentFactory(property=elsewhere, name="外人", phones=["13800009999"])

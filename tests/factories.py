@@ -1,12 +1,13 @@
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
 
 from frontdesk import services
-from frontdesk.models import Building, Membership, Property, Resident, Unit, User
+from frontdesk.models import Building, Department, Membership, Property, Resident, Unit, User
 from frontdesk.services import PhoneInput
+from tickets.models import PriceItem
 
 
 class UserFactory(DjangoModelFactory):
@@ -82,3 +83,57 @@ class ResidentFactory(factory.Factory):
             phones=[PhoneInput(number=p) for p in phones],
             **fields,
         )
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("property", "name")
+
+    property = factory.SubFactory(PropertyFactory)
+    kind = "engineering"
+    name = "工程部"
+
+
+class PriceItemFactory(DjangoModelFactory):
+    class Meta:
+        model = PriceItem
+        django_get_or_create = ("property", "name")
+
+    property = factory.SubFactory(PropertyFactory)
+    name = "更换水龙头"
+    unit = "个"
+    price = Decimal("35.00")
+
+
+def repair_received(property, *, by, resident=None, unit=None, **fields):
+    """A repair taken at the desk, through the service, as the desk takes it."""
+    from tickets import services as repairs
+
+    if resident is None and unit is None and not fields.get("is_public_area"):
+        resident = ResidentFactory(property=property)
+    if unit is None and resident is not None:
+        unit = resident.units.first()
+    defaults = {
+        "channel": "phone",
+        "category": "water",
+        "description": "厨房水龙头漏水",
+        "appointment_start": datetime(2026, 11, 25, 1, 0, tzinfo=UTC),
+        "appointment_end": datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+        "address_confirmed": True,
+    }
+    defaults.update(fields)
+    return repairs.repair_receive(
+        property=property, by=by, resident=resident, unit=unit, **defaults
+    )
+
+
+def repair_completed(property, *, clerk, engineer, department=None, **fields):
+    """A repair dispatched, accepted and completed by the engineer (its callback scheduled)."""
+    from tickets import services as repairs
+
+    department = department or DepartmentFactory(property=property)
+    order = repair_received(property, by=clerk, **fields)
+    order = repairs.repair_dispatch(order=order, by=clerk, department=department, engineer=engineer)
+    order = repairs.repair_accept(order=order, by=engineer)
+    return repairs.repair_complete(order=order, by=engineer, cause="阀芯老化", work_done="更换阀芯")

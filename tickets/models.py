@@ -1,2 +1,270 @@
-# Repair orders and complaints arrive with their own issue; the app is registered so its
-# migrations have a home from the start.
+"""Repair orders (报修 → 工程维修单): their states, price list, quote lines, photos, payments
+and the timeline of events that is their audit trail."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from frontdesk.models import Department, Property, Resident, Unit
+
+
+class PriceItem(models.Model):
+    """One line of the property's repair price list (维修服务项目表及收费标准)."""
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="price_items")
+    name = models.CharField(_("item"), max_length=100)
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=20)
+    price = models.DecimalField(
+        _("price (yuan)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("price list item")
+        verbose_name_plural = _("price list")
+        ordering = ["property", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["property", "name"], name="price_item_unique"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="price_item_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price}/{self.unit})"
+
+
+class RepairOrder(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        AWAITING_AGREEMENT = "awaiting_agreement", _("Awaiting agreement")
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted")
+        COMPLETED = "completed", _("Completed")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REOPENED = "reopened", _("Reopened")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        WALK_IN = "walk_in", _("Walk-in")
+        ONLINE = "online", _("Online")
+
+    class Category(models.TextChoices):
+        WATER = "water", _("Water")
+        ELECTRICITY = "electricity", _("Electricity")
+        DOORS = "doors", _("Doors and locks")
+        AIR_CONDITIONING = "air_conditioning", _("Air conditioning")
+        LIFT = "lift", _("Lift")
+        PUBLIC_AREA = "public_area", _("Public area")
+        OTHER = "other", _("Other")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        URGENT = "urgent", _("Urgent")
+
+    class SignOff(models.TextChoices):
+        ON_SITE = "on_site", _("Signed on site")
+        PORTAL = "portal", _("Confirmed in the portal")
+        PHONE = "phone", _("Confirmed by phone")
+
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="repairs")
+    number = models.CharField(_("order number"), max_length=20, editable=False)
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="repairs"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="repairs"
+    )
+    is_public_area = models.BooleanField(_("public area"), default=False)
+    location = models.CharField(_("where exactly"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    description = models.TextField(_("what is broken"))
+    preferred_times = models.CharField(
+        _("times that suit the resident"), max_length=200, blank=True
+    )
+    address_confirmed = models.BooleanField(_("address confirmed with the caller"), default=False)
+    appointment_start = models.DateTimeField(_("appointment from"), null=True, blank=True)
+    appointment_end = models.DateTimeField(_("appointment until"), null=True, blank=True)
+    chargeable = models.BooleanField(_("chargeable"), default=False)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_via = models.CharField(max_length=20, blank=True)
+    agreed_total = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="repairs"
+    )
+    engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repairs_assigned",
+    )
+    received_at = models.DateTimeField(_("received at"))
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resident_materials = models.TextField(_("materials supplied by the resident"), blank=True)
+    materials_inspection = models.TextField(_("inspection of those materials"), blank=True)
+    cause = models.TextField(_("cause"), blank=True)
+    work_done = models.TextField(_("what was done"), blank=True)
+    advice = models.TextField(_("advice to the resident"), blank=True)
+    signed_name = models.CharField(_("signed by"), max_length=60, blank=True)
+    signature = models.ImageField(upload_to="signatures/", blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_via = models.CharField(max_length=10, choices=SignOff.choices, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("repair order")
+        verbose_name_plural = _("repair orders")
+        constraints = [
+            models.UniqueConstraint(fields=["property", "number"], name="repair_number_unique"),
+            # A public-area repair is never charged to a resident.
+            models.CheckConstraint(
+                condition=~(Q(is_public_area=True) & Q(chargeable=True)),
+                name="repair_public_area_not_chargeable",
+            ),
+            models.CheckConstraint(
+                condition=Q(appointment_end__isnull=True)
+                | Q(appointment_end__gt=models.F("appointment_start")),
+                name="repair_appointment_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # Staff lists page by keyset on (received_at, id), newest first, per property.
+            models.Index(fields=["property", "-received_at", "-id"], name="repair_list"),
+            models.Index(fields=["property", "state", "-received_at"], name="repair_state"),
+            models.Index(fields=["engineer", "state"], name="repair_engineer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @cached_property  # (a plain @property would be the "property" field here)
+    def place(self) -> str:
+        if self.is_public_area or self.unit_id is None:
+            return self.location
+        return f"{self.unit.label} {self.location}".strip()
+
+
+class RepairLine(models.Model):
+    """A fee item on the order: quoted before dispatch, or actually used on completion."""
+
+    class Stage(models.TextChoices):
+        QUOTED = "quoted", _("Quoted")
+        USED = "used", _("Used")
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="lines")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    price_item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, null=True, blank=True)
+    name = models.CharField(_("item"), max_length=100)
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=20)
+    unit_price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("9999"))],
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="repair_line_quantity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}"
+
+
+class RepairPhoto(models.Model):
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="repairs/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class RepairPayment(models.Model):
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        WECHAT = "wechat", _("WeChat Pay")
+        ALIPAY = "alipay", _("Alipay")
+        BANK = "bank", _("Bank transfer")
+        CARD = "card", _("Card")
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(
+        _("amount"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repair_payment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.amount}"
+
+
+class RepairEvent(models.Model):
+    """The order's timeline: every service call appends one row."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Request received")
+        QUOTED = "quoted", _("Quote given")
+        AGREED = "agreed", _("Resident agreed to the price")
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted by the engineer")
+        MATERIALS = "materials", _("Resident's materials inspected")
+        COMPLETED = "completed", _("Repair completed")
+        SIGNED_OFF = "signed_off", _("Resident signed off")
+        PAID = "paid", _("Payment recorded")
+        CALLBACK = "callback", _("Callback")
+        CALLBACK_OVERDUE = "callback_overdue", _("Callback overdue")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REOPENED = "reopened", _("Reopened")
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    state = models.CharField(max_length=20, choices=RepairOrder.State.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.kind}"

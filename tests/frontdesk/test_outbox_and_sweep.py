@@ -84,7 +84,12 @@ def test_sweep_task_records_when_it_ran(db):
 
     run = SweepRun.objects.get(name="sweep")
     assert run.last_finished_at == NOW
-    assert run.last_result == {"notifications_tried": 0, "notifications_sent": 0}
+    assert run.last_result == {
+        "callbacks_overdue": 0,
+        "callbacks_reminded": 0,
+        "notifications_tried": 0,
+        "notifications_sent": 0,
+    }
 
 
 def test_staff_pages_warn_when_the_sweep_has_stopped(clerk_client):

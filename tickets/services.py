@@ -1,0 +1,458 @@
+"""Every state change of a repair order. Each validates, writes in one transaction, appends
+one timeline event, and queues its follow-ups (callbacks, notifications) in that transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontdesk.models import Department, Membership, Property, Resident, Role, Unit, User
+from frontdesk.services import sequence_next, staff_notify, user_notify
+from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
+
+State = RepairOrder.State
+CENT = Decimal("0.01")
+
+# Which states each transition may start from. Anything else is refused with a message.
+CANCELLABLE = {
+    State.RECEIVED,
+    State.AWAITING_AGREEMENT,
+    State.DISPATCHED,
+    State.ACCEPTED,
+    State.REOPENED,
+}
+DISPATCHABLE = {State.RECEIVED, State.REOPENED}
+QUOTABLE = {State.RECEIVED, State.AWAITING_AGREEMENT, State.REOPENED}
+REOPENABLE = {State.COMPLETED, State.CLOSED}
+
+
+def money(value: Decimal) -> Decimal:
+    """The one rounding rule for money: to the cent, halves away from zero (四舍五入)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    price_item: PriceItem
+    quantity: Decimal
+
+
+def _refuse(order: RepairOrder, allowed: set, action: str) -> None:
+    if order.state not in allowed:
+        raise ValidationError(
+            _("Order %(number)s is %(state)s: it cannot be %(action)s now.")
+            % {"number": order.number, "state": order.get_state_display(), "action": action}
+        )
+
+
+def _event(order: RepairOrder, by: User | None, kind: str, note: str = "") -> RepairEvent:
+    return RepairEvent.objects.create(
+        order=order, by=by, at=timezone.now(), kind=kind, state=order.state, note=note
+    )
+
+
+def _locked(order: RepairOrder) -> RepairOrder:
+    """Re-read the order under a row lock: two clerks acting at once are serialised."""
+    return RepairOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def repair_number_allocate(*, property: Property, now: datetime) -> str:
+    """BX + local date + 4-digit daily sequence: "BX2611240007"."""
+    day = timezone.localtime(now, property.zone).date()
+    last = sequence_next(property=property, series="repair", day=day, limit=9999)
+    return f"BX{day:%y%m%d}{last:04d}"
+
+
+def repair_receive(
+    *,
+    property: Property,
+    by: User,
+    channel: str,
+    category: str,
+    description: str,
+    resident: Resident | None = None,
+    unit: Unit | None = None,
+    is_public_area: bool = False,
+    location: str = "",
+    contact_phone: str = "",
+    urgency: str = RepairOrder.Urgency.NORMAL,
+    preferred_times: str = "",
+    address_confirmed: bool = False,
+    appointment_start: datetime | None = None,
+    appointment_end: datetime | None = None,
+    chargeable: bool = False,
+) -> RepairOrder:
+    """Take a repair request (desk or portal). An in-unit repair names the resident's unit;
+    a public-area repair names the place and is never charged."""
+    if not description.strip():
+        raise ValidationError(_("Describe what is broken."))
+    if resident is not None and resident.property_id != property.pk:
+        raise ValidationError(_("The resident belongs to another property."))
+    if is_public_area:
+        if chargeable:
+            raise ValidationError(_("A public-area repair is never charged to a resident."))
+        if not location.strip():
+            raise ValidationError(_("Say where in the public area the fault is."))
+    else:
+        if unit is None:
+            raise ValidationError(_("Choose the unit the repair is in."))
+        if unit.building.property_id != property.pk:
+            raise ValidationError(_("The unit belongs to another property."))
+    _check_appointment(appointment_start, appointment_end)
+    now = timezone.now()
+    with transaction.atomic():
+        order = RepairOrder.objects.create(
+            property=property,
+            number=repair_number_allocate(property=property, now=now),
+            resident=resident,
+            unit=None if is_public_area else unit,
+            is_public_area=is_public_area,
+            location=location.strip(),
+            contact_phone=contact_phone.strip(),
+            channel=channel,
+            category=category,
+            urgency=urgency,
+            description=description.strip(),
+            preferred_times=preferred_times.strip(),
+            address_confirmed=address_confirmed,
+            appointment_start=appointment_start,
+            appointment_end=appointment_end,
+            chargeable=chargeable,
+            state=State.RECEIVED,
+            received_at=now,
+            created_by=by,
+        )
+        _event(order, by, RepairEvent.Kind.RECEIVED, order.get_channel_display())
+    return order
+
+
+def _check_appointment(start: datetime | None, end: datetime | None) -> None:
+    if (start is None) != (end is None):
+        raise ValidationError(_("Give both the start and the end of the appointment window."))
+    if start is not None and end <= start:
+        raise ValidationError(_("The appointment must end after it starts."))
+
+
+def repair_quote(*, order: RepairOrder, by: User, lines: list[LineInput]) -> RepairOrder:
+    """Price a chargeable repair from the property's price list; the resident must agree
+    before it is dispatched."""
+    if order.is_public_area:
+        raise ValidationError(_("A public-area repair is never charged to a resident."))
+    if not lines:
+        raise ValidationError(_("Add at least one item from the price list."))
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, QUOTABLE, _("quoted"))
+        order.lines.filter(stage=RepairLine.Stage.QUOTED).delete()
+        total = _write_lines(order, lines, RepairLine.Stage.QUOTED)
+        order.chargeable = True
+        order.agreed_at, order.agreed_via, order.agreed_total = None, "", None
+        order.state = State.AWAITING_AGREEMENT
+        order.save()
+        _event(order, by, RepairEvent.Kind.QUOTED, _("Total %(total)s yuan") % {"total": total})
+    return order
+
+
+def _write_lines(order: RepairOrder, lines: list[LineInput], stage: str) -> Decimal:
+    rows = []
+    for line in lines:
+        item = line.price_item
+        if item.property_id != order.property_id or not item.active:
+            raise ValidationError(
+                _("%(item)s is not on this property's price list.") % {"item": item.name}
+            )
+        quantity = Decimal(line.quantity)
+        if quantity <= 0:
+            raise ValidationError(_("Quantities must be more than zero."))
+        rows.append(
+            RepairLine(
+                order=order,
+                stage=stage,
+                price_item=item,
+                name=item.name,
+                unit=item.unit,
+                unit_price=item.price,
+                quantity=quantity,
+                amount=money(item.price * quantity),
+            )
+        )
+    RepairLine.objects.bulk_create(rows)
+    return sum((r.amount for r in rows), Decimal("0.00"))
+
+
+def repair_agree(*, order: RepairOrder, by: User, via: str) -> RepairOrder:
+    """Record the resident's agreement to the quote (at the desk, by phone, in the portal)."""
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, {State.AWAITING_AGREEMENT}, _("agreed"))
+        order.agreed_at = timezone.now()
+        order.agreed_via = via
+        order.agreed_total = order_total(order, RepairLine.Stage.QUOTED)
+        order.state = State.RECEIVED
+        order.save()
+        _event(order, by, RepairEvent.Kind.AGREED, via)
+    return order
+
+
+def order_total(order: RepairOrder, stage: str) -> Decimal:
+    total = order.lines.filter(stage=stage).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0.00")
+
+
+def repair_dispatch(
+    *,
+    order: RepairOrder,
+    by: User,
+    department: Department,
+    engineer: User | None = None,
+    appointment_start: datetime | None = None,
+    appointment_end: datetime | None = None,
+) -> RepairOrder:
+    """Send the order to a department (and optionally one engineer) for an agreed time.
+    Never without an appointment; a chargeable repair only once the resident agreed."""
+    if department.property_id != order.property_id:
+        raise ValidationError(_("The department belongs to another property."))
+    if (
+        engineer is not None
+        and not Membership.objects.filter(
+            user=engineer, property_id=order.property_id, role=Role.ENGINEER
+        ).exists()
+    ):
+        raise ValidationError(
+            _("%(name)s is not an engineer at this property.")
+            % {"name": engineer.get_full_name() or engineer.username}
+        )
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, DISPATCHABLE, _("dispatched"))
+        if order.chargeable and order.agreed_at is None:
+            raise ValidationError(_("The resident has not agreed to the price yet."))
+        if appointment_start is not None or appointment_end is not None:
+            _check_appointment(appointment_start, appointment_end)
+            order.appointment_start, order.appointment_end = appointment_start, appointment_end
+        if order.appointment_start is None:
+            raise ValidationError(
+                _("Agree an appointment with the resident first: no visit without an appointment.")
+            )
+        order.department, order.engineer = department, engineer
+        order.state = State.DISPATCHED
+        order.dispatched_at = timezone.now()
+        order.accepted_at = None
+        order.save()
+        who = engineer.get_full_name() or engineer.username if engineer else department.name
+        _event(order, by, RepairEvent.Kind.DISPATCHED, who)
+        message = {
+            "subject": _("Repair %(number)s dispatched") % {"number": order.number},
+            "body": f"{order.place}: {order.description}",
+            "link": f"/repairs/{order.pk}/",
+        }
+        if engineer is not None:
+            user_notify(property=order.property, user=engineer, **message)
+        else:  # the department's engineers pick it up from their list
+            staff_notify(
+                property=order.property,
+                roles={Role.ENGINEER},
+                department_id=department.pk,
+                **message,
+            )
+    return order
+
+
+def repair_accept(*, order: RepairOrder, by: User) -> RepairOrder:
+    """The engineer takes the order; the acceptance time is recorded (接单时间)."""
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, {State.DISPATCHED}, _("accepted"))
+        if order.engineer_id not in (None, by.pk):
+            raise ValidationError(_("This order is assigned to another engineer."))
+        if not Membership.objects.filter(
+            user=by, property_id=order.property_id, role=Role.ENGINEER
+        ).exists():
+            raise ValidationError(_("Only an engineer can accept a repair."))
+        order.engineer = by
+        order.state = State.ACCEPTED
+        order.accepted_at = timezone.now()
+        order.save()
+        _event(order, by, RepairEvent.Kind.ACCEPTED)
+    return order
+
+
+def repair_record_materials(
+    *, order: RepairOrder, by: User, materials: str, inspection: str
+) -> RepairOrder:
+    """Materials the resident supplied, and what the engineer found when inspecting them."""
+    if not materials.strip() or not inspection.strip():
+        raise ValidationError(_("Say what the resident supplied and how it inspected."))
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, {State.ACCEPTED}, _("changed"))
+        order.resident_materials, order.materials_inspection = materials.strip(), inspection.strip()
+        order.save()
+        _event(order, by, RepairEvent.Kind.MATERIALS, inspection.strip())
+    return order
+
+
+def repair_complete(
+    *,
+    order: RepairOrder,
+    by: User,
+    cause: str,
+    work_done: str,
+    advice: str = "",
+    used: list[LineInput] | None = None,
+) -> RepairOrder:
+    """The engineer finishes: cause, what was done, advice, and the fee items actually used.
+    Schedules the 72-hour callback in the same transaction."""
+    from visits.services import callback_schedule_for_repair
+
+    if not cause.strip() or not work_done.strip():
+        raise ValidationError(_("Record the cause and what was done."))
+    used = used or []
+    if used and not order.chargeable:
+        raise ValidationError(_("This repair is free: no fee items can be charged."))
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, {State.ACCEPTED}, _("completed"))
+        if order.engineer_id != by.pk:
+            raise ValidationError(_("Only the engineer who accepted the order completes it."))
+        order.lines.filter(stage=RepairLine.Stage.USED).delete()
+        _write_lines(order, used, RepairLine.Stage.USED)
+        order.cause, order.work_done, order.advice = (
+            cause.strip(),
+            work_done.strip(),
+            advice.strip(),
+        )
+        order.state = State.COMPLETED
+        order.completed_at = timezone.now()
+        order.signed_name, order.signed_at, order.signed_via = "", None, ""
+        order.save()
+        _event(order, by, RepairEvent.Kind.COMPLETED, order.work_done)
+        callback_schedule_for_repair(order=order)
+    return order
+
+
+def repair_sign_off(
+    *, order: RepairOrder, by: User, via: str, signed_name: str, signature=None
+) -> RepairOrder:
+    """The resident confirms the repair works: on site (typed name and drawn signature), in
+    the portal, or by phone to the clerk."""
+    if not signed_name.strip():
+        raise ValidationError(_("Type the name of the person confirming."))
+    if via == RepairOrder.SignOff.ON_SITE and signature is None:
+        raise ValidationError(_("Draw the signature."))
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, {State.COMPLETED}, _("signed off"))
+        if order.signed_at is not None:
+            raise ValidationError(_("This repair is already signed off."))
+        order.signed_name, order.signed_via = signed_name.strip(), via
+        order.signed_at = timezone.now()
+        if signature is not None:
+            order.signature.save(signature.name, signature, save=False)
+        order.save()
+        _event(
+            order,
+            by,
+            RepairEvent.Kind.SIGNED_OFF,
+            f"{order.get_signed_via_display()}: {order.signed_name}",
+        )
+    return order
+
+
+def amount_due(order: RepairOrder) -> Decimal:
+    paid = order.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return order_total(order, RepairLine.Stage.USED) - paid
+
+
+def repair_pay(
+    *, order: RepairOrder, by: User, amount: Decimal, method: str, reference: str = ""
+) -> RepairPayment:
+    """Record a payment of the fee items actually used. Never more than is owed."""
+    amount = money(amount)
+    if amount <= 0:
+        raise ValidationError(_("The amount must be more than zero."))
+    if method != RepairPayment.Method.CASH and not reference.strip():
+        raise ValidationError(_("Enter the payment reference."))
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, {State.COMPLETED, State.CLOSED}, _("paid"))
+        due = amount_due(order)
+        if amount > due:
+            raise ValidationError(_("Only %(due)s yuan is owed on this order.") % {"due": due})
+        payment = RepairPayment.objects.create(
+            order=order,
+            amount=amount,
+            method=method,
+            reference=reference.strip(),
+            received_by=by,
+            received_at=timezone.now(),
+        )
+        _event(
+            order,
+            by,
+            RepairEvent.Kind.PAID,
+            f"{amount} {payment.get_method_display()} {payment.reference}".strip(),
+        )
+    return payment
+
+
+def repair_close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder:
+    """Archive a finished order: signed off and nothing owed."""
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, {State.COMPLETED}, _("closed"))
+        if order.signed_at is None:
+            raise ValidationError(_("The resident has not signed the repair off yet."))
+        due = amount_due(order)
+        if due > 0:
+            raise ValidationError(_("%(due)s yuan is still owed.") % {"due": due})
+        order.state = State.CLOSED
+        order.closed_at = timezone.now()
+        order.save()
+        _event(order, by, RepairEvent.Kind.CLOSED, note)
+    return order
+
+
+def repair_cancel(*, order: RepairOrder, by: User, reason: str) -> RepairOrder:
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for cancelling."))
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, CANCELLABLE, _("cancelled"))
+        order.state = State.CANCELLED
+        order.cancel_reason = reason.strip()
+        order.save()
+        _event(order, by, RepairEvent.Kind.CANCELLED, order.cancel_reason)
+    return order
+
+
+def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> RepairOrder:
+    """The problem is back (or the callback found it unsolved): the order goes back to the
+    desk for dispatch, its open callback is cancelled, and the department is told."""
+    from visits.services import callbacks_cancel_for_repair
+
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for reopening."))
+    with transaction.atomic():
+        order = _locked(order)
+        _refuse(order, REOPENABLE, _("reopened"))
+        order.state = State.REOPENED
+        order.closed_at = None
+        order.save()
+        _event(order, by, RepairEvent.Kind.REOPENED, reason.strip())
+        callbacks_cancel_for_repair(order=order, reason=reason.strip())
+        if order.department_id:
+            staff_notify(
+                property=order.property,
+                roles={Role.DEPARTMENT_MANAGER},
+                department_id=order.department_id,
+                subject=_("Repair %(number)s reopened") % {"number": order.number},
+                body=reason.strip(),
+                link=f"/repairs/{order.pk}/",
+            )
+    return order

@@ -1,0 +1,291 @@
+"""Callbacks: scheduled from their triggers, worked through by the desk, swept by beat.
+
+The deadline lives on the row (due_at). The sweep claims rows with conditional UPDATEs, so
+running it twice, or in two beats at once, changes nothing the second time."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontdesk import clock
+from frontdesk.models import Role, User
+from frontdesk.services import staff_notify
+from tickets import services as repairs
+from tickets.models import RepairEvent, RepairOrder
+from visits.models import CallAttempt, Callback
+
+FLAG_AFTER_FAILED_CALLS = 3
+LOW_SCORE = 2  # a satisfaction of 2 or less reopens the order
+REMIND_BEFORE = timedelta(hours=1)
+
+
+def callback_schedule_for_repair(*, order: RepairOrder) -> Callback:
+    """Due 72 elapsed hours (the property's window) after completion. Runs inside the
+    completing transaction; the database allows one open callback per order."""
+    due = clock.deadline_after_hours(order.completed_at, order.property.repair_callback_hours)
+    return Callback.objects.create(
+        property=order.property,
+        kind=Callback.Kind.REPAIR,
+        repair=order,
+        created_at=order.completed_at,
+        due_at=due,
+        next_try_at=order.completed_at,
+    )
+
+
+def callbacks_cancel_for_repair(*, order: RepairOrder, reason: str) -> int:
+    return Callback.objects.filter(
+        repair=order, kind=Callback.Kind.REPAIR, status=Callback.Status.OPEN
+    ).update(status=Callback.Status.CANCELLED, close_reason=reason)
+
+
+def _locked(callback: Callback) -> Callback:
+    callback = Callback.objects.select_for_update().select_related("repair").get(pk=callback.pk)
+    if callback.status != Callback.Status.OPEN:
+        raise ValidationError(_("This callback is already finished."))
+    return callback
+
+
+def callback_record_unreached(
+    *,
+    callback: Callback,
+    by: User,
+    answered_by: str = "",
+    relation: str = "",
+    best_time: str = "",
+    retry_at: datetime | None = None,
+) -> CallAttempt:
+    """Nobody (or somebody else) answered: note who, re-plan the call inside its window, and
+    after the third failed call flag it to the supervisor."""
+    now = timezone.now()
+    with transaction.atomic():
+        callback = _locked(callback)
+        if retry_at is None:
+            retry_at = min(now + timedelta(hours=2), max(callback.due_at, now))
+        if retry_at < now:
+            raise ValidationError(_("The next try must be in the future."))
+        if callback.due_at > now and retry_at > callback.due_at:
+            raise ValidationError(
+                _("Plan the next try before the deadline, %(due)s.")
+                % {"due": timezone.localtime(callback.due_at).strftime("%Y-%m-%d %H:%M")}
+            )
+        attempt = CallAttempt.objects.create(
+            callback=callback,
+            at=now,
+            by=by,
+            reached=False,
+            answered_by=answered_by,
+            relation=relation,
+            best_time=best_time,
+            retry_at=retry_at,
+        )
+        callback.attempts += 1
+        callback.next_try_at = retry_at
+        if callback.attempts >= FLAG_AFTER_FAILED_CALLS and callback.flagged_at is None:
+            callback.flagged_at = now
+            staff_notify(
+                property=callback.property,
+                roles={Role.SUPERVISOR},
+                subject=_("Callback: %(n)d calls without reaching the resident")
+                % {"n": callback.attempts},
+                body=str(callback.repair or callback.question),
+                link="/callbacks/",
+            )
+        callback.save()
+        _order_event(callback, by, _("Not reached (call %(n)d)") % {"n": callback.attempts})
+    return attempt
+
+
+def callback_record_reached(
+    *,
+    callback: Callback,
+    by: User,
+    solved: bool | None,
+    satisfaction: int | None,
+    attitude: int | None = None,
+    waiting: int | None = None,
+    price: int | None = None,
+    comments: str = "",
+    data_confirmed: bool = False,
+    data_corrections: str = "",
+    question: str = "",
+    reply_due_at: datetime | None = None,
+) -> CallAttempt:
+    """The resident answered. A repair callback asks whether the problem is solved and how
+    satisfied they are; "not solved" or a low score reopens the order and tells the
+    department; a satisfied resident's signed, paid order closes. A question the clerk could
+    not answer becomes its own follow-up, due when the reply was promised."""
+    now = timezone.now()
+    if callback.kind == Callback.Kind.REPAIR:
+        if solved is None:
+            raise ValidationError(_("Ask whether the problem is solved."))
+        if satisfaction is None or not 1 <= satisfaction <= 5:
+            raise ValidationError(_("Record the satisfaction, from 1 to 5."))
+    if question.strip() and reply_due_at is None:
+        raise ValidationError(_("Promise a time for the reply to the question."))
+    if reply_due_at is not None and (reply_due_at <= now or not question.strip()):
+        raise ValidationError(_("A promised reply needs the question and a time in the future."))
+    with transaction.atomic():
+        callback = _locked(callback)
+        attempt = CallAttempt.objects.create(
+            callback=callback,
+            at=now,
+            by=by,
+            reached=True,
+            solved=solved,
+            satisfaction=satisfaction,
+            attitude=attitude,
+            waiting=waiting,
+            price=price,
+            comments=comments.strip(),
+            data_confirmed=data_confirmed,
+            data_corrections=data_corrections.strip(),
+            question=question.strip(),
+            reply_due_at=reply_due_at,
+        )
+        callback.attempts += 1
+        callback.status = Callback.Status.DONE
+        callback.done_at, callback.done_by = now, by
+        callback.timing = (
+            Callback.Timing.ON_TIME if now <= callback.due_at else Callback.Timing.LATE
+        )
+        callback.save()
+        if question.strip():
+            Callback.objects.create(
+                property=callback.property,
+                kind=Callback.Kind.REPLY,
+                parent=callback,
+                repair=callback.repair,
+                question=question.strip(),
+                created_at=now,
+                due_at=reply_due_at,
+                next_try_at=reply_due_at,
+            )
+        if callback.kind == Callback.Kind.REPAIR:
+            _repair_outcome(callback, by, attempt)
+    return attempt
+
+
+def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
+    order = callback.repair
+    summary = _("Reached: solved %(solved)s, satisfaction %(score)s") % {
+        "solved": _("yes") if attempt.solved else _("no"),
+        "score": attempt.satisfaction,
+    }
+    _order_event(callback, by, summary)
+    if not attempt.solved or attempt.satisfaction <= LOW_SCORE:
+        repairs.repair_reopen(order=order, by=by, reason=attempt.comments or summary)
+        return
+    order.refresh_from_db()
+    if order.state == RepairOrder.State.COMPLETED and order.signed_at is not None:
+        if repairs.amount_due(order) <= 0:
+            repairs.repair_close(order=order, by=by, note=_("Satisfied on the callback"))
+
+
+def _order_event(callback: Callback, by: User | None, note: str) -> None:
+    if callback.repair_id is not None:
+        order = callback.repair
+        RepairEvent.objects.create(
+            order=order,
+            by=by,
+            at=timezone.now(),
+            kind=RepairEvent.Kind.CALLBACK,
+            state=order.state,
+            note=note,
+        )
+
+
+def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callback:
+    """A supervisor ends a callback that could not be made (the resident is unreachable)."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for closing the callback."))
+    with transaction.atomic():
+        callback = _locked(callback)
+        callback.status = Callback.Status.DONE
+        callback.done_at, callback.done_by = timezone.now(), by
+        callback.timing = Callback.Timing.MISSED
+        callback.close_reason = reason.strip()
+        callback.save()
+        _order_event(
+            callback,
+            by,
+            _("Callback closed without reaching: %(reason)s") % {"reason": reason.strip()},
+        )
+    return callback
+
+
+def callbacks_mark_overdue(*, now: datetime, batch_size: int = 500) -> int:
+    """Every open callback whose window has passed turns overdue exactly once, with one
+    notice to the property's supervisors, however often (or however late) the sweep runs."""
+    marked = 0
+    while True:
+        ids = list(
+            Callback.objects.filter(
+                status=Callback.Status.OPEN, overdue_at__isnull=True, due_at__lte=now
+            )
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        for pk in ids:
+            with transaction.atomic():
+                claimed = Callback.objects.filter(
+                    pk=pk, status=Callback.Status.OPEN, overdue_at__isnull=True
+                ).update(overdue_at=now)
+                if claimed == 1:
+                    _notify_overdue(
+                        Callback.objects.select_related("property", "repair").get(pk=pk)
+                    )
+                    marked += 1
+        if len(ids) < batch_size:
+            return marked
+
+
+def _notify_overdue(callback: Callback) -> None:
+    what = callback.repair.number if callback.repair_id else callback.question[:60]
+    _order_event(callback, None, _("The callback window has passed"))
+    staff_notify(
+        property=callback.property,
+        roles={Role.SUPERVISOR},
+        subject=_("Callback overdue: %(what)s") % {"what": what},
+        body=_("Due %(due)s, not made.")
+        % {
+            "due": timezone.localtime(callback.due_at, callback.property.zone).strftime(
+                "%Y-%m-%d %H:%M"
+            )
+        },
+        link="/callbacks/",
+    )
+
+
+def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
+    """A notice to the desk's clerks for each callback due within the hour, once."""
+    ids = list(
+        Callback.objects.filter(
+            status=Callback.Status.OPEN,
+            reminded_at__isnull=True,
+            due_at__gt=now,
+            due_at__lte=now + REMIND_BEFORE,
+        ).values_list("pk", flat=True)[:batch_size]
+    )
+    reminded = 0
+    for pk in ids:
+        with transaction.atomic():
+            if Callback.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                callback = Callback.objects.select_related("property", "repair").get(pk=pk)
+                staff_notify(
+                    property=callback.property,
+                    roles={Role.CLERK, Role.ASSISTANT},
+                    subject=_("Callback due within the hour: %(what)s")
+                    % {
+                        "what": callback.repair.number
+                        if callback.repair_id
+                        else callback.question[:60]
+                    },
+                    body="",
+                    link="/callbacks/",
+                )
+                reminded += 1
+    return reminded

@@ -1,0 +1,3 @@
+from visits import views
+
+urlpatterns = views.urlpatterns
