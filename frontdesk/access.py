@@ -94,3 +94,18 @@ def staff_with_roles(
     if department_id is not None:
         memberships = memberships.filter(department_id=department_id)
     return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True).order_by("pk")
+
+
+def repairs_for(user: User):
+    """Repair orders: staff see their properties' orders; a resident sees the orders of their
+    own units and the ones they reported."""
+    from django.db.models import Q
+
+    from tickets.models import RepairOrder
+
+    if not user.is_authenticated:
+        return RepairOrder.objects.none()
+    if is_staff_member(user):
+        return RepairOrder.objects.filter(property__in=properties_for(user))
+    mine = Q(unit__residents__user=user) | Q(resident__user=user)
+    return RepairOrder.objects.filter(pk__in=RepairOrder.objects.filter(mine).values("pk"))

@@ -7,6 +7,9 @@ from rest_framework.authtoken.views import obtain_auth_token
 from frontdesk import views
 from frontdesk.api import router
 from frontdesk.forms import LoginForm
+from tickets.api import RepairOrderViewSet
+
+router.register("repairs", RepairOrderViewSet, basename="repair")
 
 urlpatterns = [
     path("", views.home, name="home"),

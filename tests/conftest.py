@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests.factories import MembershipFactory, PropertyFactory, ResidentFactory, UserFactory
 
@@ -30,6 +31,9 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Production hashing costs ~0.3 s a password; the tests check behaviour, not the hash.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Services called directly speak English in tests; pages follow the request's language.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

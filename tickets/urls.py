@@ -1,5 +1,6 @@
-"""The desk's pages, the engineer's phone pages and the resident portal's repair pages."""
+"""The desk's pages, the engineer's phone pages, the resident portal's repair pages, and the
+access-checked photos and signatures."""
 
-from tickets import engineer, portal, views
+from tickets import engineer, media, portal, views
 
-urlpatterns = views.urlpatterns + engineer.urlpatterns + portal.urlpatterns
+urlpatterns = views.urlpatterns + engineer.urlpatterns + portal.urlpatterns + media.urlpatterns

@@ -1,0 +1,357 @@
+"""REST API for repair orders: list, detail, create, and each transition as an action.
+Scoped by the access module; every write is one service call."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from frontdesk import access
+from frontdesk.models import Department, Role, User
+from tickets import services as repairs
+from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder
+from tickets.services import LineInput
+
+DESK = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR, Role.PROJECT_MANAGER}
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-received_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class LineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RepairLine
+        fields = ["stage", "name", "unit", "unit_price", "quantity", "amount"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", default=None)
+
+    class Meta:
+        model = RepairEvent
+        fields = ["at", "by", "kind", "state", "note"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RepairOrder
+        fields = [
+            "id",
+            "number",
+            "property",
+            "state",
+            "resident",
+            "unit",
+            "is_public_area",
+            "location",
+            "contact_phone",
+            "channel",
+            "category",
+            "urgency",
+            "description",
+            "preferred_times",
+            "address_confirmed",
+            "appointment_start",
+            "appointment_end",
+            "chargeable",
+            "agreed_at",
+            "agreed_total",
+            "department",
+            "engineer",
+            "received_at",
+            "dispatched_at",
+            "accepted_at",
+            "completed_at",
+            "closed_at",
+            "cause",
+            "work_done",
+            "advice",
+            "signed_name",
+            "signed_at",
+            "signed_via",
+            "cancel_reason",
+        ]
+        read_only_fields = fields
+
+
+class OrderDetailSerializer(OrderSerializer):
+    lines = LineSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "lines", "events"]
+        read_only_fields = fields
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    unit = serializers.IntegerField(required=False, allow_null=True)
+    is_public_area = serializers.BooleanField(default=False)
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=RepairOrder.Channel.choices)
+    category = serializers.ChoiceField(choices=RepairOrder.Category.choices)
+    urgency = serializers.ChoiceField(choices=RepairOrder.Urgency.choices, default="normal")
+    description = serializers.CharField()
+    preferred_times = serializers.CharField(required=False, allow_blank=True, default="")
+    address_confirmed = serializers.BooleanField(default=False)
+    appointment_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    appointment_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    chargeable = serializers.BooleanField(default=False)
+    property = serializers.IntegerField(required=False)
+
+
+def _service(call, **kwargs):
+    try:
+        return call(**kwargs)
+    except DjangoValidationError as exc:
+        raise ApiValidationError({"detail": exc.messages}) from exc
+
+
+def _found(qs, pk, field):
+    obj = qs.filter(pk=pk).first() if pk is not None else None
+    if pk is not None and obj is None:
+        raise ApiValidationError({field: [_("Not found.")]})
+    return obj
+
+
+class OrderFilter(django_filters.FilterSet):
+    building = django_filters.CharFilter(field_name="unit__building__number")
+    received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte")
+    received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = RepairOrder
+        fields = [
+            "property",
+            "state",
+            "category",
+            "department",
+            "engineer",
+            "channel",
+            "building",
+            "resident",
+        ]
+
+
+class ActionSerializer(serializers.Serializer):
+    """Inputs of the transitions; each action reads the fields it needs."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    via = serializers.CharField(required=False, default="phone")
+    department = serializers.IntegerField(required=False)
+    engineer = serializers.IntegerField(required=False, allow_null=True)
+    appointment_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    appointment_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    lines = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    cause = serializers.CharField(required=False, allow_blank=True, default="")
+    work_done = serializers.CharField(required=False, allow_blank=True, default="")
+    advice = serializers.CharField(required=False, allow_blank=True, default="")
+    signed_name = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+    method = serializers.CharField(required=False, default="cash")
+    reference = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filterset_class = OrderFilter
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        qs = access.repairs_for(self.request.user)
+        if self.action == "retrieve":
+            return qs.prefetch_related("lines", "events__by")
+        return qs
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return OrderDetailSerializer
+        if self.action == "create":
+            return OrderCreateSerializer
+        if self.action in ("list",):
+            return OrderSerializer
+        return ActionSerializer
+
+    def _desk(self, property_id):
+        if not access.may(self.request.user, DESK, property_id):
+            raise PermissionDenied(_("Your role may not do this."))
+
+    @extend_schema(request=OrderCreateSerializer, responses=OrderDetailSerializer)
+    def create(self, request):
+        data = self._valid(OrderCreateSerializer)
+        user = request.user
+        resident = _found(access.residents_for(user), data.pop("resident", None), "resident")
+        unit = _found(
+            access.units_for(user).select_related("building"), data.pop("unit", None), "unit"
+        )
+        prop_id = data.pop("property", None)
+        prop = (resident and resident.property) or (unit and unit.building.property)
+        if prop is None:
+            prop = _found(access.properties_for(user), prop_id, "property")
+        if prop is None:
+            raise ApiValidationError({"property": [_("Name the property of the repair.")]})
+        self._desk(prop.pk)
+        order = _service(
+            repairs.repair_receive, property=prop, by=user, resident=resident, unit=unit, **data
+        )
+        return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    def _valid(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _respond(self, order):
+        order = self.get_queryset().model.objects.get(pk=order.pk)
+        return Response(OrderDetailSerializer(order).data)
+
+    def _lines(self, order, raw):
+        items = PriceItem.objects.filter(property=order.property, active=True)
+        try:
+            return [LineInput(items.get(pk=line["price_item"]), line["quantity"]) for line in raw]
+        except (KeyError, PriceItem.DoesNotExist, TypeError) as exc:
+            raise ApiValidationError(
+                {"lines": [_("Each line needs a price_item of this property and a quantity.")]}
+            ) from exc
+
+    @action(detail=True, methods=["post"])
+    def quote(self, request, pk=None):
+        order = self.get_object()
+        self._desk(order.property_id)
+        data = self._valid(ActionSerializer)
+        return self._respond(
+            _service(
+                repairs.repair_quote,
+                order=order,
+                by=request.user,
+                lines=self._lines(order, data["lines"]),
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def agree(self, request, pk=None):
+        order = self.get_object()
+        if access.is_staff_member(request.user):
+            self._desk(order.property_id)
+            via = self._valid(ActionSerializer)["via"]
+        else:
+            via = "portal"
+        return self._respond(_service(repairs.repair_agree, order=order, by=request.user, via=via))
+
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_order(self, request, pk=None):  # "dispatch" is the view's own method
+        order = self.get_object()
+        self._desk(order.property_id)
+        data = self._valid(ActionSerializer)
+        department = _found(
+            Department.objects.filter(property=order.property), data.get("department"), "department"
+        )
+        if department is None:
+            raise ApiValidationError({"department": [_("Choose the department.")]})
+        engineer = _found(
+            User.objects.filter(memberships__property=order.property).distinct(),
+            data.get("engineer"),
+            "engineer",
+        )
+        return self._respond(
+            _service(
+                repairs.repair_dispatch,
+                order=order,
+                by=request.user,
+                department=department,
+                engineer=engineer,
+                appointment_start=data["appointment_start"],
+                appointment_end=data["appointment_end"],
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        order = self.get_object()
+        return self._respond(_service(repairs.repair_accept, order=order, by=request.user))
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        order = self.get_object()
+        data = self._valid(ActionSerializer)
+        return self._respond(
+            _service(
+                repairs.repair_complete,
+                order=order,
+                by=request.user,
+                cause=data["cause"],
+                work_done=data["work_done"],
+                advice=data["advice"],
+                used=self._lines(order, data["lines"]),
+            )
+        )
+
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request, pk=None):
+        order = self.get_object()
+        data = self._valid(ActionSerializer)
+        if access.is_staff_member(request.user):
+            self._desk(order.property_id)
+            via = "phone"
+        else:
+            via = "portal"
+        return self._respond(
+            _service(
+                repairs.repair_sign_off,
+                order=order,
+                by=request.user,
+                via=via,
+                signed_name=data["signed_name"],
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        order = self.get_object()
+        self._desk(order.property_id)
+        data = self._valid(ActionSerializer)
+        if data.get("amount") is None:
+            raise ApiValidationError({"amount": [_("Enter the amount.")]})
+        _service(
+            repairs.repair_pay,
+            order=order,
+            by=request.user,
+            amount=data["amount"],
+            method=data["method"],
+            reference=data["reference"],
+        )
+        return self._respond(order)
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        order = self.get_object()
+        self._desk(order.property_id)
+        return self._respond(_service(repairs.repair_close, order=order, by=request.user))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        order = self.get_object()
+        self._desk(order.property_id)
+        reason = self._valid(ActionSerializer)["reason"]
+        return self._respond(
+            _service(repairs.repair_cancel, order=order, by=request.user, reason=reason)
+        )
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        order = self.get_object()
+        self._desk(order.property_id)
+        reason = self._valid(ActionSerializer)["reason"]
+        return self._respond(
+            _service(repairs.repair_reopen, order=order, by=request.user, reason=reason)
+        )
