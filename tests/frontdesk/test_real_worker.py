@@ -21,13 +21,13 @@ def broker(tmp_path):
     """Point the app at the real broker; a Redis that does not answer is a missing service."""
     saved = app.conf.broker_transport_options
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        queue, processed = tmp_path / "queue", tmp_path / "processed"
-        queue.mkdir()
-        processed.mkdir()
+        for folder in ("queue", "processed", "control"):
+            (tmp_path / folder).mkdir()
         app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "processed_folder": str(processed),
+            "data_folder_in": str(tmp_path / "queue"),
+            "data_folder_out": str(tmp_path / "queue"),
+            "processed_folder": str(tmp_path / "processed"),
+            "control_folder": str(tmp_path / "control"),
         }
     else:
         try:

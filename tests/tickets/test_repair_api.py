@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import staff_at
-from tests.factories import PriceItemFactory, ResidentFactory, repair_received
+from tests.factories import PriceItemFactory, ResidentFactory, UserFactory, repair_received
 from tickets.models import RepairOrder
 
 
@@ -121,8 +123,6 @@ def test_another_propertys_orders_are_not_found(client, clerk, elsewhere):
 
 
 def test_resident_sees_only_their_units_orders(client, clerk, sunshine):
-    from tests.factories import UserFactory
-
     mine = repair_received(sunshine, by=clerk)
     theirs = repair_received(sunshine, by=clerk)
     me = UserFactory(username="13800000000")
@@ -137,12 +137,7 @@ def test_resident_sees_only_their_units_orders(client, clerk, sunshine):
     assert post(client, "repair-cancel", mine.pk, reason="x").status_code == 403
 
 
-def test_list_filters_and_runs_fixed_queries(
-    client, clerk, sunshine, django_assert_max_num_queries
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_list_filters_and_runs_fixed_queries(client, clerk, sunshine):
     client.force_login(clerk)
     repair_received(sunshine, by=clerk, category="lift")
     with CaptureQueriesContext(connection) as few:
