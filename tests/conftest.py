@@ -2,8 +2,10 @@
 is absent, and fail instead when REQUIRE_SERVICES=1 (CI on the machine that has them)."""
 
 import os
+import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import translation
 
@@ -88,3 +90,54 @@ def supervisor(sunshine):
 @pytest.fixture
 def foreign_resident(elsewhere):
     return ResidentFactory(property=elsewhere, name="外人", phones=["13800009999"])
+
+
+# Real Celery workers: the tests start one (celery.contrib.testing.worker.start_worker) on
+# the configured broker and look for the effect in the database.
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """Point the app at the real broker; a Redis that does not answer is a missing service."""
+    from frontdesk.celery import app
+
+    saved = app.conf.broker_transport_options
+    if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for folder in ("queue", "processed", "control"):
+            (tmp_path / folder).mkdir()
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(tmp_path / "queue"),
+            "data_folder_out": str(tmp_path / "queue"),
+            "processed_folder": str(tmp_path / "processed"),
+            "control_folder": str(tmp_path / "control"),
+        }
+    else:
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+        except Exception as exc:  # noqa: BLE001 - any failure to connect means "not there"
+            service_missing(f"needs the broker at {django_settings.CELERY_BROKER_URL}: {exc}")
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("celery")
+    reset_connections()
+    yield django_settings.CELERY_BROKER_URL.split("://")[0]
+    app.conf.broker_transport_options = saved
+    reset_connections()
+
+
+def reset_connections():
+    """Forget the app's pools so the next publish connects with the options set above
+    (kombu keeps one pool per connection settings, so the old one stays usable)."""
+    from frontdesk.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

@@ -6,57 +6,13 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.core import mail
 
 from frontdesk import services
 from frontdesk.celery import app
 from frontdesk.models import Notification, SweepRun
 from frontdesk.tasks import sweep
-from tests.conftest import service_missing
-
-
-@pytest.fixture
-def broker(tmp_path):
-    """Point the app at the real broker; a Redis that does not answer is a missing service."""
-    saved = app.conf.broker_transport_options
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        for folder in ("queue", "processed", "control"):
-            (tmp_path / folder).mkdir()
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(tmp_path / "queue"),
-            "data_folder_out": str(tmp_path / "queue"),
-            "processed_folder": str(tmp_path / "processed"),
-            "control_folder": str(tmp_path / "control"),
-        }
-    else:
-        try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-        except Exception as exc:  # noqa: BLE001 - any failure to connect means "not there"
-            service_missing(f"needs the broker at {settings.CELERY_BROKER_URL}: {exc}")
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")
-    reset_connections()
-    yield settings.CELERY_BROKER_URL.split("://")[0]
-    app.conf.broker_transport_options = saved
-    reset_connections()
-
-
-def reset_connections():
-    """Forget the app's pools so the next publish connects with the options set above
-    (kombu keeps one pool per connection settings, so the old one stays usable)."""
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-def wait_for(condition, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.conftest import reset_connections, wait_for
 
 
 @pytest.mark.django_db(transaction=True)
