@@ -1,15 +1,19 @@
 """A demo property with staff for every role and a few residents. Running it twice changes nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from frontdesk import services
 from frontdesk.models import Building, Department, Membership, Property, Resident, Role, Unit, User
 from frontdesk.services import PhoneInput
+from tickets import services as repairs
+from tickets.models import PriceItem, RepairOrder
+from tickets.services import LineInput
 
 DEMO_PASSWORD = "frontdesk-demo"  # noqa: S105 - printed for the demo, never a real account
 
@@ -48,6 +52,17 @@ RESIDENTS = [
         date(2025, 11, 3),
     ),
     ("孙丽", "owner", "", "2-1503", ["13711112222"], "", date(2026, 3, 8)),
+]
+
+
+PRICE_LIST = [
+    # item, unit, price (yuan): the property's 维修服务项目表及收费标准
+    ("更换水龙头", "个", "35.00"),
+    ("疏通下水道", "次", "50.00"),
+    ("更换灯管", "支", "15.00"),
+    ("更换门锁锁芯", "个", "80.00"),
+    ("更换插座面板", "个", "20.00"),
+    ("空调清洗", "台", "60.00"),
 ]
 
 
@@ -106,6 +121,10 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
+        for name, unit, price in PRICE_LIST:
+            PriceItem.objects.get_or_create(
+                property=prop, name=name, defaults={"unit": unit, "price": Decimal(price)}
+            )
         clerk = User.objects.get(username="clerk")
         units = {u.label: u for u in Unit.objects.filter(building__property=prop)}
         for name, kind, company, unit, phones, best_time, move_in in RESIDENTS:
@@ -122,6 +141,8 @@ class Command(BaseCommand):
                 best_time_to_call=best_time,
                 move_in_date=move_in,
             )
+        if not RepairOrder.objects.filter(property=prop).exists():
+            self.seed_repairs(prop, clerk, departments["engineering"])
         # One resident with a portal account, so the resident's side can be tried at once.
         resident = Resident.objects.get(property=prop, name="林晓峰")
         if resident.user is None:
@@ -130,6 +151,80 @@ class Command(BaseCommand):
             account.save()
             Resident.objects.filter(pk=resident.pk).update(user=account)
         self.print_logins()
+
+    def seed_repairs(self, prop, clerk, engineering):
+        """A few orders in different states, so every list and the callback queue show rows."""
+        engineer = User.objects.get(username="engineer")
+        now = timezone.now()
+        window = {
+            "appointment_start": now + timedelta(hours=2),
+            "appointment_end": now + timedelta(hours=4),
+        }
+        lin = Resident.objects.get(property=prop, name="林晓峰")
+        wu = Resident.objects.get(property=prop, name="吴敏")
+        sun = Resident.objects.get(property=prop, name="孙丽")
+        done = repairs.repair_receive(
+            property=prop,
+            by=clerk,
+            resident=lin,
+            unit=lin.units.first(),
+            channel="phone",
+            category="water",
+            description="厨房水龙头漏水",
+            address_confirmed=True,
+            **window,
+        )
+        done = repairs.repair_dispatch(
+            order=done, by=clerk, department=engineering, engineer=engineer
+        )
+        done = repairs.repair_accept(order=done, by=engineer)
+        repairs.repair_complete(
+            order=done,
+            by=engineer,
+            cause="阀芯老化",
+            work_done="更换阀芯",
+            advice="关水时不要用力过猛",
+        )
+        waiting = repairs.repair_receive(
+            property=prop,
+            by=clerk,
+            resident=wu,
+            unit=wu.units.first(),
+            channel="walk_in",
+            category="doors",
+            description="入户门锁芯卡住",
+            chargeable=True,
+            address_confirmed=True,
+            **window,
+        )
+        repairs.repair_quote(
+            order=waiting,
+            by=clerk,
+            lines=[
+                LineInput(PriceItem.objects.get(property=prop, name="更换门锁锁芯"), Decimal("1"))
+            ],
+        )
+        repairs.repair_receive(
+            property=prop,
+            by=clerk,
+            resident=sun,
+            unit=sun.units.first(),
+            channel="phone",
+            category="electricity",
+            description="卫生间灯不亮",
+            address_confirmed=True,
+            **window,
+        )
+        repairs.repair_receive(
+            property=prop,
+            by=clerk,
+            is_public_area=True,
+            location="2号楼电梯厅",
+            channel="phone",
+            category="lift",
+            urgency="urgent",
+            description="电梯按钮失灵",
+        )
 
     def print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
