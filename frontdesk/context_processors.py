@@ -10,7 +10,7 @@ def shell(request):
     if user is None or not user.is_authenticated:
         return {}
     is_staff = access.is_staff_member(user)
-    context = {"is_staff_member": is_staff}
+    context = {"is_staff_member": is_staff, "unread_notices": queries.unread_notice_count(user)}
     if is_staff:
         stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
         context.update(

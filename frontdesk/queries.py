@@ -3,12 +3,13 @@
 import re
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from frontdesk import access
 from frontdesk.access import residents_for
 from frontdesk.models import (
     HolidayYear,
+    Notification,
     Property,
     ResidentEvent,
     ResidentPhone,
@@ -80,3 +81,16 @@ def holiday_years_missing(user: User, today: date) -> list[tuple[Property, int]]
         )
     )
     return [(p, y) for p in properties for y in years if (p.pk, y) not in known]
+
+
+def notices_for(user: User, limit: int = 50) -> QuerySet:
+    """The person's in-app notices, unread first, newest first."""
+    return Notification.objects.filter(
+        recipient_user=user, channel=Notification.Channel.IN_APP
+    ).order_by(F("read_at").asc(nulls_first=True), "-created_at")[:limit]
+
+
+def unread_notice_count(user: User) -> int:
+    return Notification.objects.filter(
+        recipient_user=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
+    ).count()

@@ -33,6 +33,7 @@ urlpatterns = [
     path("portal/", views.portal, name="portal"),
     path("portal/activate/", views.portal_activate, name="portal_activate"),
     path("health/", views.health, name="health"),
+    path("", include("frontdesk.notices")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/auth/token/", obtain_auth_token, name="api_token"),
     path("api/", include(router.urls)),
