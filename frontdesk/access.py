@@ -14,6 +14,8 @@ from frontdesk.models import Membership, Property, Resident, Role, Unit, User
 RESIDENT_EDITORS = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR, Role.PROJECT_MANAGER}
 PORTAL_ISSUERS = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR}
 HOLIDAY_EDITORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
+REPAIR_DESK = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR, Role.PROJECT_MANAGER}
+REPAIR_CASHIERS = REPAIR_DESK | {Role.FINANCE}
 
 
 def is_staff_member(user: User) -> bool:
@@ -109,3 +111,12 @@ def repairs_for(user: User):
         return RepairOrder.objects.filter(property__in=properties_for(user))
     mine = Q(unit__residents__user=user) | Q(resident__user=user)
     return RepairOrder.objects.filter(pk__in=RepairOrder.objects.filter(mine).values("pk"))
+
+
+def roles_anywhere(user: User) -> set[str]:
+    """Every role the user holds at any property: what the navigation offers them."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Role.values)
+    return set(_memberships(user).values_list("role", flat=True))

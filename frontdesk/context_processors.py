@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from frontdesk import access, queries
+from frontdesk.models import Role
 
 
 def shell(request):
@@ -12,6 +13,12 @@ def shell(request):
     is_staff = access.is_staff_member(user)
     context = {"is_staff_member": is_staff, "unread_notices": queries.unread_notice_count(user)}
     if is_staff:
+        roles = access.roles_anywhere(user)
+        context.update(
+            is_engineer=Role.ENGINEER in roles,
+            works_the_desk=bool(roles & access.REPAIR_DESK),
+            supervises=bool(roles & {Role.SUPERVISOR, Role.PROJECT_MANAGER}),
+        )
         stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
         context.update(
             sweep_stale=stale,

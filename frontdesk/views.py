@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from frontdesk import access, queries, services
 from frontdesk.forms import ActivateForm, HolidayForm, InviteForm, ResidentForm, phone_formset
 from frontdesk.models import Resident
+from tickets import queries as ticket_queries
 
 
 def staff_required(view):
@@ -61,6 +62,7 @@ def resident_card(request, pk: int):
         {
             "resident": resident,
             "history": queries.resident_history(resident),
+            "repairs": ticket_queries.resident_repairs(resident),
             "may_edit": access.may(request.user, access.RESIDENT_EDITORS, resident.property_id),
             "may_invite": access.may(request.user, access.PORTAL_ISSUERS, resident.property_id),
             "invite_form": InviteForm(),

@@ -13,12 +13,12 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from frontdesk import access
-from frontdesk.models import Department, Role, User
+from frontdesk.models import Department, User
 from tickets import services as repairs
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder
 from tickets.services import LineInput
 
-DESK = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR, Role.PROJECT_MANAGER}
+DESK = access.REPAIR_DESK
 
 
 class NewestFirst(CursorPagination):

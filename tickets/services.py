@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 
 from frontdesk.models import Department, Membership, Property, Resident, Role, Unit, User
 from frontdesk.services import sequence_next, staff_notify, user_notify
-from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
+from tickets.models import (
+    PriceItem,
+    RepairEvent,
+    RepairLine,
+    RepairOrder,
+    RepairPayment,
+    RepairPhoto,
+)
+from tickets.uploads import VerifiedImage
 
 State = RepairOrder.State
 CENT = Decimal("0.01")
@@ -131,6 +139,31 @@ def repair_receive(
     return order
 
 
+def repair_receive_with_photos(*, photos: list[VerifiedImage], **fields) -> RepairOrder:
+    """`repair_receive` and the RepairPhoto rows of its verified photos in one transaction:
+    all are saved, or none (files already written are removed when the transaction fails)."""
+    written: list[RepairPhoto] = []
+    try:
+        with transaction.atomic():
+            order = repair_receive(**fields)
+            now = timezone.now()
+            for photo in photos:
+                written.append(
+                    RepairPhoto.objects.create(
+                        order=order,
+                        image=photo,
+                        width=photo.width,
+                        height=photo.height,
+                        uploaded_at=now,
+                    )
+                )
+    except BaseException:
+        for row in written:
+            row.image.delete(save=False)
+        raise
+    return order
+
+
 def _check_appointment(start: datetime | None, end: datetime | None) -> None:
     if (start is None) != (end is None):
         raise ValidationError(_("Give both the start and the end of the appointment window."))
@@ -201,7 +234,7 @@ def repair_agree(*, order: RepairOrder, by: User, via: str) -> RepairOrder:
 
 def order_total(order: RepairOrder, stage: str) -> Decimal:
     total = order.lines.filter(stage=stage).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return money(total or Decimal("0.00"))
 
 
 def repair_dispatch(
@@ -330,6 +363,7 @@ def repair_complete(
         order.state = State.COMPLETED
         order.completed_at = timezone.now()
         order.signed_name, order.signed_at, order.signed_via = "", None, ""
+        order.signature = ""  # a reopened order is signed off anew
         order.save()
         _event(order, by, RepairEvent.Kind.COMPLETED, order.work_done)
         callback_schedule_for_repair(order=order)
@@ -366,7 +400,7 @@ def repair_sign_off(
 
 def amount_due(order: RepairOrder) -> Decimal:
     paid = order.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    return order_total(order, RepairLine.Stage.USED) - paid
+    return money(order_total(order, RepairLine.Stage.USED) - paid)
 
 
 def repair_pay(

@@ -1,0 +1,185 @@
+"""Read side of repair orders for the desk's pages: already scoped by the access module, with
+what each page shows fetched in a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from frontdesk import access
+from frontdesk.models import Building, Department, Membership, Resident, Role, User
+from tickets.models import PriceItem, RepairEvent, RepairOrder
+
+PAGE_SIZE = 50
+RESIDENT_CARD_LIMIT = 20
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ALL = _("All")
+
+
+def _local_midnight(day) -> datetime:
+    """The start of a day in the current time zone (the property's, set by the middleware)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def person_name(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+class RepairListFilter(django_filters.FilterSet):
+    """The desk's order list filters. The choices offered are the user's own properties'."""
+
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=RepairOrder.State.choices, empty_label=ALL
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=RepairOrder.Category.choices, empty_label=ALL
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.none(), empty_label=ALL
+    )
+    engineer = django_filters.ModelChoiceFilter(
+        label=_("Engineer"), queryset=User.objects.none(), empty_label=ALL
+    )
+    building = django_filters.ModelChoiceFilter(
+        label=_("Building"),
+        field_name="unit__building",
+        queryset=Building.objects.none(),
+        empty_label=ALL,
+    )
+    received_from = django_filters.DateFilter(
+        label=_("Received from"),
+        method="filter_received_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_to = django_filters.DateFilter(
+        label=_("Received until"),
+        method="filter_received_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = RepairOrder
+        fields = ["state", "category", "department", "engineer", "building"]
+
+    def __init__(self, data=None, *, user: User, **kwargs):
+        super().__init__(data, queryset=access.repairs_for(user), **kwargs)
+        properties = access.properties_for(user)
+        engineers = Membership.objects.filter(property__in=properties, role=Role.ENGINEER)
+        self.filters["department"].queryset = Department.objects.filter(
+            property__in=properties
+        ).order_by("property_id", "name")
+        self.filters["engineer"].queryset = User.objects.filter(
+            pk__in=engineers.values("user_id")
+        ).order_by("first_name", "username")
+        self.filters["building"].queryset = Building.objects.filter(
+            property__in=properties
+        ).order_by("property_id", "number")
+
+    @property
+    def form(self):
+        form = super().form
+        form.fields["engineer"].label_from_instance = person_name
+        return form
+
+    def filter_received_from(self, queryset, name, value):
+        return queryset.filter(received_at__gte=_local_midnight(value))
+
+    def filter_received_to(self, queryset, name, value):
+        return queryset.filter(received_at__lt=_local_midnight(value + timedelta(days=1)))
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    older: str | None  # the cursor of the next (older) page, or None on the last page
+
+
+def cursor_for(order: RepairOrder) -> str:
+    """The keyset position of a row: received_at in whole microseconds, then the id."""
+    micros = (order.received_at - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}-{order.pk}"
+
+
+def cursor_parse(text: str) -> tuple[datetime, int]:
+    """Raises ValueError for anything that is not a cursor this module made."""
+    micros, _sep, pk = text.partition("-")
+    if not micros.isdigit() or not pk.isdigit():
+        raise ValueError(text)
+    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+def repair_page(qs: QuerySet, *, before: str | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page of orders, newest first, by keyset on (received_at, id): never OFFSET.
+    `before` is the cursor of the last row of the previous page."""
+    qs = qs.select_related(
+        "property", "resident", "unit__building", "department", "engineer"
+    ).order_by("-received_at", "-id")
+    if before:
+        at, pk = cursor_parse(before)
+        qs = qs.filter(Q(received_at__lt=at) | Q(received_at=at, pk__lt=pk))
+    rows = list(qs[: size + 1])
+    older = cursor_for(rows[size - 1]) if len(rows) > size else None
+    return Page(rows=rows[:size], older=older)
+
+
+def repair_detail(user: User, pk: int) -> RepairOrder:
+    """One order with everything its page shows; raises DoesNotExist for what the user may
+    not see (another property's order)."""
+    from visits.models import Callback
+
+    return (
+        access.repairs_for(user)
+        .select_related(
+            "property",
+            "resident",
+            "unit__building",
+            "department",
+            "engineer",
+            "created_by",
+        )
+        .prefetch_related(
+            "photos",
+            "lines",
+            Prefetch("payments", queryset=_payments()),
+            Prefetch("events", queryset=RepairEvent.objects.select_related("by")),
+            Prefetch("callbacks", queryset=Callback.objects.order_by("created_at", "id")),
+            Prefetch("resident__phones"),
+        )
+        .get(pk=pk)
+    )
+
+
+def _payments():
+    from tickets.models import RepairPayment
+
+    return RepairPayment.objects.select_related("received_by").order_by("received_at", "id")
+
+
+def price_list(order: RepairOrder) -> list[PriceItem]:
+    """The property's active price list, for the quote form."""
+    return list(PriceItem.objects.filter(property_id=order.property_id, active=True))
+
+
+def departments_of(order: RepairOrder) -> QuerySet[Department]:
+    return Department.objects.filter(property_id=order.property_id).order_by("name")
+
+
+def engineers_of(order: RepairOrder) -> QuerySet[User]:
+    return access.staff_with_roles(order.property_id, {Role.ENGINEER})
+
+
+def resident_repairs(resident: Resident) -> QuerySet[RepairOrder]:
+    """The orders of the resident's units (and the ones they reported), newest first, for
+    their card. One query."""
+    ids = RepairOrder.objects.filter(Q(unit__residents=resident) | Q(resident=resident)).values(
+        "pk"
+    )
+    return (
+        RepairOrder.objects.filter(pk__in=ids, property_id=resident.property_id)
+        .select_related("unit__building")
+        .order_by("-received_at", "-id")[:RESIDENT_CARD_LIMIT]
+    )
