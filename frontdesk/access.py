@@ -16,6 +16,9 @@ PORTAL_ISSUERS = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR}
 HOLIDAY_EDITORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
 REPAIR_DESK = {Role.CLERK, Role.ASSISTANT, Role.SUPERVISOR, Role.PROJECT_MANAGER}
 REPAIR_CASHIERS = REPAIR_DESK | {Role.FINANCE}
+# The callback queue shows residents' full numbers: the desk only.
+CALLBACK_DESK = REPAIR_DESK
+CALLBACK_SUPERVISORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
 
 
 def is_staff_member(user: User) -> bool:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontdesk import clock
+from frontdesk import access, clock
 from frontdesk.models import Role, User
 from frontdesk.services import staff_notify
 from tickets import services as repairs
@@ -70,7 +70,7 @@ def callback_record_unreached(
         if callback.due_at > now and retry_at > callback.due_at:
             raise ValidationError(
                 _("Plan the next try before the deadline, %(due)s.")
-                % {"due": timezone.localtime(callback.due_at).strftime("%Y-%m-%d %H:%M")}
+                % {"due": _local(callback.due_at, callback)}
             )
         attempt = CallAttempt.objects.create(
             callback=callback,
@@ -91,8 +91,8 @@ def callback_record_unreached(
                 roles={Role.SUPERVISOR},
                 subject=_("Callback: %(n)d calls without reaching the resident")
                 % {"n": callback.attempts},
-                body=str(callback.repair or callback.question),
-                link="/callbacks/",
+                body=_what(callback),
+                link="/callbacks/flagged/",
             )
         callback.save()
         _order_event(callback, by, _("Not reached (call %(n)d)") % {"n": callback.attempts})
@@ -122,8 +122,13 @@ def callback_record_reached(
     if callback.kind == Callback.Kind.REPAIR:
         if solved is None:
             raise ValidationError(_("Ask whether the problem is solved."))
-        if satisfaction is None or not 1 <= satisfaction <= 5:
+        if satisfaction is None:
             raise ValidationError(_("Record the satisfaction, from 1 to 5."))
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise ValidationError(_("Record the satisfaction, from 1 to 5."))
+    for score in (attitude, waiting, price):
+        if score is not None and not 1 <= score <= 5:
+            raise ValidationError(_("Scores go from 1 to 5."))
     if question.strip() and reply_due_at is None:
         raise ValidationError(_("Promise a time for the reply to the question."))
     if reply_due_at is not None and (reply_due_at <= now or not question.strip()):
@@ -175,7 +180,7 @@ def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
         "solved": _("yes") if attempt.solved else _("no"),
         "score": attempt.satisfaction,
     }
-    _order_event(callback, by, summary)
+    _order_event(callback, by, f"{summary}: {attempt.comments}" if attempt.comments else summary)
     if not attempt.solved or attempt.satisfaction <= LOW_SCORE:
         repairs.repair_reopen(order=order, by=by, reason=attempt.comments or summary)
         return
@@ -185,14 +190,16 @@ def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
             repairs.repair_close(order=order, by=by, note=_("Satisfied on the callback"))
 
 
-def _order_event(callback: Callback, by: User | None, note: str) -> None:
+def _order_event(
+    callback: Callback, by: User | None, note: str, kind: str = RepairEvent.Kind.CALLBACK
+) -> None:
     if callback.repair_id is not None:
         order = callback.repair
         RepairEvent.objects.create(
             order=order,
             by=by,
             at=timezone.now(),
-            kind=RepairEvent.Kind.CALLBACK,
+            kind=kind,
             state=order.state,
             note=note,
         )
@@ -200,6 +207,8 @@ def _order_event(callback: Callback, by: User | None, note: str) -> None:
 
 def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callback:
     """A supervisor ends a callback that could not be made (the resident is unreachable)."""
+    if not access.may(by, access.CALLBACK_SUPERVISORS, callback.property_id):
+        raise ValidationError(_("Only a supervisor can close a callback without the call."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for closing the callback."))
     with transaction.atomic():
@@ -244,48 +253,52 @@ def callbacks_mark_overdue(*, now: datetime, batch_size: int = 500) -> int:
 
 
 def _notify_overdue(callback: Callback) -> None:
-    what = callback.repair.number if callback.repair_id else callback.question[:60]
-    _order_event(callback, None, _("The callback window has passed"))
+    what = _what(callback)
+    _order_event(
+        callback, None, _("The callback window has passed"), RepairEvent.Kind.CALLBACK_OVERDUE
+    )
     staff_notify(
         property=callback.property,
         roles={Role.SUPERVISOR},
         subject=_("Callback overdue: %(what)s") % {"what": what},
-        body=_("Due %(due)s, not made.")
-        % {
-            "due": timezone.localtime(callback.due_at, callback.property.zone).strftime(
-                "%Y-%m-%d %H:%M"
-            )
-        },
-        link="/callbacks/",
+        body=_("Due %(due)s, not made.") % {"due": _local(callback.due_at, callback)},
+        link="/callbacks/flagged/",
     )
 
 
 def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
     """A notice to the desk's clerks for each callback due within the hour, once."""
-    ids = list(
-        Callback.objects.filter(
-            status=Callback.Status.OPEN,
-            reminded_at__isnull=True,
-            due_at__gt=now,
-            due_at__lte=now + REMIND_BEFORE,
-        ).values_list("pk", flat=True)[:batch_size]
+    due_soon = Callback.objects.filter(
+        status=Callback.Status.OPEN,
+        reminded_at__isnull=True,
+        due_at__gt=now,
+        due_at__lte=now + REMIND_BEFORE,
     )
     reminded = 0
-    for pk in ids:
-        with transaction.atomic():
-            if Callback.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
-                callback = Callback.objects.select_related("property", "repair").get(pk=pk)
-                staff_notify(
-                    property=callback.property,
-                    roles={Role.CLERK, Role.ASSISTANT},
-                    subject=_("Callback due within the hour: %(what)s")
-                    % {
-                        "what": callback.repair.number
-                        if callback.repair_id
-                        else callback.question[:60]
-                    },
-                    body="",
-                    link="/callbacks/",
-                )
-                reminded += 1
+    while ids := list(due_soon.order_by("due_at").values_list("pk", flat=True)[:batch_size]):
+        for pk in ids:
+            with transaction.atomic():
+                # The claim re-checks everything: a callback finished meanwhile is skipped.
+                if due_soon.filter(pk=pk).update(reminded_at=now):
+                    callback = Callback.objects.select_related("property", "repair").get(pk=pk)
+                    staff_notify(
+                        property=callback.property,
+                        roles=access.CALLBACK_DESK,
+                        subject=_("Callback due within the hour: %(what)s")
+                        % {"what": _what(callback)},
+                        body="",
+                        link="/callbacks/",
+                    )
+                    reminded += 1
     return reminded
+
+
+def _what(callback: Callback) -> str:
+    """How a notice names the callback: the order number, or the promised question."""
+    if callback.kind == Callback.Kind.REPLY or callback.repair_id is None:
+        return callback.question[:60]
+    return callback.repair.number
+
+
+def _local(when: datetime, callback: Callback) -> str:
+    return timezone.localtime(when, callback.property.zone).strftime("%Y-%m-%d %H:%M")
