@@ -43,7 +43,11 @@ def callbacks_cancel_for_repair(*, order: RepairOrder, reason: str) -> int:
 
 
 def _locked(callback: Callback) -> Callback:
-    callback = Callback.objects.select_for_update().select_related("repair").get(pk=callback.pk)
+    callback = (
+        Callback.objects.select_for_update(of=("self",))
+        .select_related("repair")
+        .get(pk=callback.pk)
+    )
     if callback.status != Callback.Status.OPEN:
         raise ValidationError(_("This callback is already finished."))
     return callback
