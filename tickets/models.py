@@ -155,6 +155,17 @@ class RepairOrder(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @cached_property
+    def other_contact_phone(self) -> str:
+        """The number given at intake, unless it is already one of the resident's phones
+        (uses the prefetched phones: no query on a list)."""
+        digits = "".join(ch for ch in self.contact_phone if ch.isdigit())
+        if not digits:
+            return ""
+        if self.resident_id and any(p.digits == digits for p in self.resident.phones.all()):
+            return ""
+        return self.contact_phone
+
     @cached_property  # (a plain @property would be the "property" field here)
     def place(self) -> str:
         if self.is_public_area or self.unit_id is None:
