@@ -320,7 +320,7 @@ def repair_record_materials(
 ) -> RepairOrder:
     """Materials the resident supplied, and what the engineer found when inspecting them."""
     if not materials.strip() or not inspection.strip():
-        raise ValidationError(_("Say what the resident supplied and how it inspected."))
+        raise ValidationError(_("Say what the resident supplied and what the inspection found."))
     with transaction.atomic():
         order = _locked(order)
         _refuse(order, {State.ACCEPTED}, _("changed"))
