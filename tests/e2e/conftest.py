@@ -63,5 +63,8 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page PNG under test-artifacts/screenshots/ and return its path."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / name
+    # A full-page shot resizes the viewport for a moment; with a field still focused,
+    # Chromium then scrolls the page on the next mousedown and the click lands elsewhere.
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     page.screenshot(path=str(path), full_page=True)
     return path

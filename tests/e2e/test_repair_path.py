@@ -117,10 +117,7 @@ def test_resident_reports_engineer_fixes_clerk_calls_back_and_the_order_closes(
     complete.locator("[name=advice]").fill("关水时不要用力过猛")
     complete.locator(f"[name=item_{tap.pk}]").fill("1")
     screenshot(field, "path-06-engineer-complete.png")
-    # A mouse click here lands on a textarea: Chromium scrolls the page between mousedown
-    # and mouseup when the quantity field loses focus. The engineer's phone taps; the test
-    # presses the button from the keyboard instead.
-    complete.locator("button.primary").press("Enter")
+    complete.locator("button.primary").click()
     expect(field.locator(f"form[action$='/engineer/orders/{order.pk}/complete/']")).to_have_count(0)
     sign = field.locator(f"form[action$='/engineer/orders/{order.pk}/sign-off/']")
     sign.locator("[name=signed_name]").fill("林晓峰")
