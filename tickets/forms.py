@@ -179,7 +179,11 @@ def quote_lines(formset, items: list[PriceItem]) -> list[LineInput]:
 class AgreeForm(forms.Form):
     via = forms.ChoiceField(
         label=_("The resident agreed"),
-        choices=[("desk", _("At the desk")), ("phone", _("By phone"))],
+        choices=[
+            (v, label)
+            for v, label in RepairOrder.AgreedVia.choices
+            if v != RepairOrder.AgreedVia.PORTAL
+        ],
         initial="phone",
     )
 

@@ -67,6 +67,11 @@ class RepairOrder(models.Model):
         NORMAL = "normal", _("Normal")
         URGENT = "urgent", _("Urgent")
 
+    class AgreedVia(models.TextChoices):
+        DESK = "desk", _("At the desk")
+        PHONE = "phone", _("By phone")
+        PORTAL = "portal", _("In the portal")
+
     class SignOff(models.TextChoices):
         ON_SITE = "on_site", _("Signed on site")
         PORTAL = "portal", _("Confirmed in the portal")
@@ -97,7 +102,7 @@ class RepairOrder(models.Model):
     appointment_end = models.DateTimeField(_("appointment until"), null=True, blank=True)
     chargeable = models.BooleanField(_("chargeable"), default=False)
     agreed_at = models.DateTimeField(null=True, blank=True)
-    agreed_via = models.CharField(max_length=20, blank=True)
+    agreed_via = models.CharField(max_length=20, choices=AgreedVia.choices, blank=True)
     agreed_total = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices)
     department = models.ForeignKey(

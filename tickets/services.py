@@ -220,6 +220,8 @@ def _write_lines(order: RepairOrder, lines: list[LineInput], stage: str) -> Deci
 
 def repair_agree(*, order: RepairOrder, by: User, via: str) -> RepairOrder:
     """Record the resident's agreement to the quote (at the desk, by phone, in the portal)."""
+    if via not in RepairOrder.AgreedVia.values:
+        raise ValidationError(_("Say how the resident agreed."))
     with transaction.atomic():
         order = _locked(order)
         _refuse(order, {State.AWAITING_AGREEMENT}, _("agreed"))
@@ -228,7 +230,7 @@ def repair_agree(*, order: RepairOrder, by: User, via: str) -> RepairOrder:
         order.agreed_total = order_total(order, RepairLine.Stage.QUOTED)
         order.state = State.RECEIVED
         order.save()
-        _event(order, by, RepairEvent.Kind.AGREED, via)
+        _event(order, by, RepairEvent.Kind.AGREED, order.get_agreed_via_display())
     return order
 
 

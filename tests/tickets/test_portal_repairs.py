@@ -292,7 +292,11 @@ def test_resident_agrees_to_the_price_in_the_portal(lin_client, lin, quoted):
     assert quoted.state == State.RECEIVED
     assert (quoted.agreed_via, quoted.agreed_total) == ("portal", Decimal("70.00"))
     event = quoted.events.last()
-    assert (event.kind, event.by, event.note) == (RepairEvent.Kind.AGREED, lin.user, "portal")
+    assert (event.kind, event.by, event.note) == (
+        RepairEvent.Kind.AGREED,
+        lin.user,
+        "In the portal",
+    )
 
 
 def test_agreeing_twice_is_refused_with_a_message_and_changes_nothing(lin_client, quoted):
