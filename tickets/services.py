@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frontdesk.models import Department, Membership, Property, Resident, Role, Unit, User
 from frontdesk.services import sequence_next, staff_notify, user_notify
@@ -50,11 +51,27 @@ class LineInput:
     quantity: Decimal
 
 
+# One whole sentence per refused action: a sentence built from a translated verb does not
+# translate well.
+REFUSALS = {
+    "quote": gettext_lazy("Order %(number)s is %(state)s: it cannot be quoted now."),
+    "agree": gettext_lazy("Order %(number)s is %(state)s: there is no quote to agree to."),
+    "dispatch": gettext_lazy("Order %(number)s is %(state)s: it cannot be dispatched now."),
+    "accept": gettext_lazy("Order %(number)s is %(state)s: it cannot be accepted now."),
+    "change": gettext_lazy("Order %(number)s is %(state)s: it cannot be changed now."),
+    "complete": gettext_lazy("Order %(number)s is %(state)s: it cannot be completed now."),
+    "sign_off": gettext_lazy("Order %(number)s is %(state)s: it cannot be signed off now."),
+    "pay": gettext_lazy("Order %(number)s is %(state)s: no payment can be taken now."),
+    "close": gettext_lazy("Order %(number)s is %(state)s: it cannot be closed now."),
+    "cancel": gettext_lazy("Order %(number)s is %(state)s: it cannot be cancelled now."),
+    "reopen": gettext_lazy("Order %(number)s is %(state)s: it cannot be reopened now."),
+}
+
+
 def _refuse(order: RepairOrder, allowed: set, action: str) -> None:
     if order.state not in allowed:
         raise ValidationError(
-            _("Order %(number)s is %(state)s: it cannot be %(action)s now.")
-            % {"number": order.number, "state": order.get_state_display(), "action": action}
+            REFUSALS[action] % {"number": order.number, "state": order.get_state_display()}
         )
 
 
@@ -180,7 +197,7 @@ def repair_quote(*, order: RepairOrder, by: User, lines: list[LineInput]) -> Rep
         raise ValidationError(_("Add at least one item from the price list."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, QUOTABLE, _("quoted"))
+        _refuse(order, QUOTABLE, "quote")
         order.lines.filter(stage=RepairLine.Stage.QUOTED).delete()
         total = _write_lines(order, lines, RepairLine.Stage.QUOTED)
         order.chargeable = True
@@ -224,7 +241,7 @@ def repair_agree(*, order: RepairOrder, by: User, via: str) -> RepairOrder:
         raise ValidationError(_("Say how the resident agreed."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, {State.AWAITING_AGREEMENT}, _("agreed"))
+        _refuse(order, {State.AWAITING_AGREEMENT}, "agree")
         order.agreed_at = timezone.now()
         order.agreed_via = via
         order.agreed_total = order_total(order, RepairLine.Stage.QUOTED)
@@ -264,7 +281,7 @@ def repair_dispatch(
         )
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, DISPATCHABLE, _("dispatched"))
+        _refuse(order, DISPATCHABLE, "dispatch")
         if order.chargeable and order.agreed_at is None:
             raise ValidationError(_("The resident has not agreed to the price yet."))
         if appointment_start is not None or appointment_end is not None:
@@ -302,7 +319,7 @@ def repair_accept(*, order: RepairOrder, by: User) -> RepairOrder:
     """The engineer takes the order; the acceptance time is recorded (接单时间)."""
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, {State.DISPATCHED}, _("accepted"))
+        _refuse(order, {State.DISPATCHED}, "accept")
         if order.engineer_id not in (None, by.pk):
             raise ValidationError(_("This order is assigned to another engineer."))
         if not Membership.objects.filter(
@@ -325,7 +342,7 @@ def repair_record_materials(
         raise ValidationError(_("Say what the resident supplied and what the inspection found."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, {State.ACCEPTED}, _("changed"))
+        _refuse(order, {State.ACCEPTED}, "change")
         order.resident_materials, order.materials_inspection = materials.strip(), inspection.strip()
         order.save()
         _event(order, by, RepairEvent.Kind.MATERIALS, inspection.strip())
@@ -352,7 +369,7 @@ def repair_complete(
         raise ValidationError(_("This repair is free: no fee items can be charged."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, {State.ACCEPTED}, _("completed"))
+        _refuse(order, {State.ACCEPTED}, "complete")
         if order.engineer_id != by.pk:
             raise ValidationError(_("Only the engineer who accepted the order completes it."))
         order.lines.filter(stage=RepairLine.Stage.USED).delete()
@@ -383,7 +400,7 @@ def repair_sign_off(
         raise ValidationError(_("Draw the signature."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, {State.COMPLETED}, _("signed off"))
+        _refuse(order, {State.COMPLETED}, "sign_off")
         if order.signed_at is not None:
             raise ValidationError(_("This repair is already signed off."))
         order.signed_name, order.signed_via = signed_name.strip(), via
@@ -416,7 +433,7 @@ def repair_pay(
         raise ValidationError(_("Enter the payment reference."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, {State.COMPLETED, State.CLOSED}, _("paid"))
+        _refuse(order, {State.COMPLETED, State.CLOSED}, "pay")
         due = amount_due(order)
         if amount > due:
             raise ValidationError(_("Only %(due)s yuan is owed on this order.") % {"due": due})
@@ -441,7 +458,7 @@ def repair_close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder
     """Archive a finished order: signed off and nothing owed."""
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, {State.COMPLETED}, _("closed"))
+        _refuse(order, {State.COMPLETED}, "close")
         if order.signed_at is None:
             raise ValidationError(_("The resident has not signed the repair off yet."))
         due = amount_due(order)
@@ -459,7 +476,7 @@ def repair_cancel(*, order: RepairOrder, by: User, reason: str) -> RepairOrder:
         raise ValidationError(_("Give the reason for cancelling."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, CANCELLABLE, _("cancelled"))
+        _refuse(order, CANCELLABLE, "cancel")
         order.state = State.CANCELLED
         order.cancel_reason = reason.strip()
         order.save()
@@ -476,7 +493,7 @@ def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> Repair
         raise ValidationError(_("Give the reason for reopening."))
     with transaction.atomic():
         order = _locked(order)
-        _refuse(order, REOPENABLE, _("reopened"))
+        _refuse(order, REOPENABLE, "reopen")
         order.state = State.REOPENED
         order.closed_at = None
         order.save()

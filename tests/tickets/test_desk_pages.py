@@ -500,7 +500,7 @@ def test_paying_more_than_is_due_is_refused_and_records_nothing(
     ("name", "data", "message"),
     [
         ("repair_cancel", {"cancel-reason": ""}, "Give the reason for cancelling."),
-        ("repair_agree", {"via": "phone"}, "it cannot be agreed now"),
+        ("repair_agree", {"via": "phone"}, "there is no quote to agree to"),
         ("repair_close", {}, "it cannot be closed now"),
     ],
 )

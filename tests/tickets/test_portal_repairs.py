@@ -308,7 +308,7 @@ def test_agreeing_twice_is_refused_with_a_message_and_changes_nothing(lin_client
 
     quoted.refresh_from_db()
     assert response.status_code == 400
-    assert "it cannot be agreed now" in response.content.decode()
+    assert "there is no quote to agree to" in response.content.decode()
     assert quoted.agreed_at == agreed_at
     assert quoted.events.filter(kind=RepairEvent.Kind.AGREED).count() == 1
 
