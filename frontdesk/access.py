@@ -6,7 +6,7 @@ API endpoint takes its queryset from these functions, so another property's obje
 simply not found (404), never "forbidden".
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from frontdesk.models import Membership, Property, Resident, Role, Unit, User
 
@@ -104,9 +104,7 @@ def staff_with_roles(
 def repairs_for(user: User):
     """Repair orders: staff see their properties' orders; a resident sees the orders of their
     own units and the ones they reported."""
-    from django.db.models import Q
-
-    from tickets.models import RepairOrder
+    from tickets.models import RepairOrder  # tickets builds on frontdesk: import when used
 
     if not user.is_authenticated:
         return RepairOrder.objects.none()
@@ -123,3 +121,16 @@ def roles_anywhere(user: User) -> set[str]:
     if user.is_superuser:
         return set(Role.values)
     return set(_memberships(user).values_list("role", flat=True))
+
+
+def repairs_for_engineer(user: User):
+    """An engineer's orders: at the properties where they are an engineer, dispatched to them
+    by name, or to their department with no engineer named (any of them may take it)."""
+    from tickets.models import RepairOrder  # tickets builds on frontdesk: import when used
+
+    memberships = Membership.objects.filter(user=user, role=Role.ENGINEER)
+    departments = memberships.filter(department__isnull=False).values("department_id")
+    return RepairOrder.objects.filter(
+        Q(engineer=user) | Q(engineer__isnull=True, department_id__in=departments),
+        property_id__in=memberships.values("property_id"),
+    )

@@ -96,7 +96,7 @@ class ResidentSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         if not access.may(user, access.RESIDENT_EDITORS, property.pk):
             raise PermissionDenied(_("Your role may not register residents here."))
-        return _as_api_errors(
+        return call_service(
             services.resident_create,
             property=property,
             by=user,
@@ -111,7 +111,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "phones": [PhoneSerializer(p).data for p in instance.phones.all()],
         }
         units, phones, fields = self._service_args({**current, **validated_data})
-        return _as_api_errors(
+        return call_service(
             services.resident_update,
             resident=instance,
             by=self.context["request"].user,
@@ -121,12 +121,14 @@ class ResidentSerializer(serializers.ModelSerializer):
         )
 
 
-def _as_api_errors(service, **kwargs):
+def call_service(service, **kwargs):
+    """Run a service for the API: its ValidationError becomes a 400 that names the fields it
+    concerns, or carries the messages under "detail"."""
     try:
         return service(**kwargs)
     except DjangoValidationError as exc:
         raise ApiValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         ) from exc
 
 

@@ -2,7 +2,6 @@
 Scoped by the access module; every write is one service call."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,6 +12,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from frontdesk import access
+from frontdesk.api import call_service
 from frontdesk.models import Department, User
 from tickets import services as repairs
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder
@@ -111,13 +111,6 @@ class OrderCreateSerializer(serializers.Serializer):
     property = serializers.IntegerField(required=False)
 
 
-def _service(call, **kwargs):
-    try:
-        return call(**kwargs)
-    except DjangoValidationError as exc:
-        raise ApiValidationError({"detail": exc.messages}) from exc
-
-
 def _found(qs, pk, field):
     obj = qs.filter(pk=pk).first() if pk is not None else None
     if pk is not None and obj is None:
@@ -201,7 +194,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if prop is None:
             raise ApiValidationError({"property": [_("Name the property of the repair.")]})
         self._desk(prop.pk)
-        order = _service(
+        order = call_service(
             repairs.repair_receive, property=prop, by=user, resident=resident, unit=unit, **data
         )
         return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
@@ -212,7 +205,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return dict(serializer.validated_data)
 
     def _respond(self, order):
-        order = self.get_queryset().model.objects.get(pk=order.pk)
+        order = RepairOrder.objects.prefetch_related("lines", "events__by").get(pk=order.pk)
         return Response(OrderDetailSerializer(order).data)
 
     def _lines(self, order, raw):
@@ -230,7 +223,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         self._desk(order.property_id)
         data = self._valid(ActionSerializer)
         return self._respond(
-            _service(
+            call_service(
                 repairs.repair_quote,
                 order=order,
                 by=request.user,
@@ -246,7 +239,9 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             via = self._valid(ActionSerializer)["via"]
         else:
             via = "portal"
-        return self._respond(_service(repairs.repair_agree, order=order, by=request.user, via=via))
+        return self._respond(
+            call_service(repairs.repair_agree, order=order, by=request.user, via=via)
+        )
 
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_order(self, request, pk=None):  # "dispatch" is the view's own method
@@ -264,7 +259,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             "engineer",
         )
         return self._respond(
-            _service(
+            call_service(
                 repairs.repair_dispatch,
                 order=order,
                 by=request.user,
@@ -278,14 +273,14 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         order = self.get_object()
-        return self._respond(_service(repairs.repair_accept, order=order, by=request.user))
+        return self._respond(call_service(repairs.repair_accept, order=order, by=request.user))
 
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         order = self.get_object()
         data = self._valid(ActionSerializer)
         return self._respond(
-            _service(
+            call_service(
                 repairs.repair_complete,
                 order=order,
                 by=request.user,
@@ -306,7 +301,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         else:
             via = "portal"
         return self._respond(
-            _service(
+            call_service(
                 repairs.repair_sign_off,
                 order=order,
                 by=request.user,
@@ -322,7 +317,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = self._valid(ActionSerializer)
         if data.get("amount") is None:
             raise ApiValidationError({"amount": [_("Enter the amount.")]})
-        _service(
+        call_service(
             repairs.repair_pay,
             order=order,
             by=request.user,
@@ -336,7 +331,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def close(self, request, pk=None):
         order = self.get_object()
         self._desk(order.property_id)
-        return self._respond(_service(repairs.repair_close, order=order, by=request.user))
+        return self._respond(call_service(repairs.repair_close, order=order, by=request.user))
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -344,7 +339,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         self._desk(order.property_id)
         reason = self._valid(ActionSerializer)["reason"]
         return self._respond(
-            _service(repairs.repair_cancel, order=order, by=request.user, reason=reason)
+            call_service(repairs.repair_cancel, order=order, by=request.user, reason=reason)
         )
 
     @action(detail=True, methods=["post"])
@@ -353,5 +348,5 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         self._desk(order.property_id)
         reason = self._valid(ActionSerializer)["reason"]
         return self._respond(
-            _service(repairs.repair_reopen, order=order, by=request.user, reason=reason)
+            call_service(repairs.repair_reopen, order=order, by=request.user, reason=reason)
         )

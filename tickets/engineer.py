@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from frontdesk.models import Membership, ResidentPhone, Role, User
+from frontdesk import access
+from frontdesk.models import ResidentPhone, Role, User
 from tickets import services as repairs
 from tickets import uploads
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPhoto
@@ -36,25 +37,10 @@ SIGNATURE_MAX_CHARS = len(SIGNATURE_PREFIX) + (SIGNATURE_MAX_BYTES * 4) // 3 + 4
 SIGNATURE_MAX_PIXELS = 4_000_000
 
 
-def _engineer_memberships(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, role=Role.ENGINEER)
-
-
-def orders_for_engineer(user: User) -> QuerySet[RepairOrder]:
-    """Orders at the properties where the user is an engineer, dispatched to them by name,
-    or to their department with no engineer named (any of the department may take it)."""
-    memberships = _engineer_memberships(user)
-    departments = memberships.filter(department__isnull=False).values("department_id")
-    return RepairOrder.objects.filter(
-        Q(engineer=user) | Q(engineer__isnull=True, department_id__in=departments),
-        property_id__in=memberships.values("property_id"),
-    )
-
-
 def engineer_list(user: User) -> QuerySet[RepairOrder]:
     """My open orders, soonest appointment first, with what the list shows."""
     return (
-        orders_for_engineer(user)
+        access.repairs_for_engineer(user)
         .filter(state__in=ON_MY_LIST)
         .select_related("unit__building", "resident", "property")
         .prefetch_related(
@@ -69,7 +55,7 @@ def engineer_required(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not _engineer_memberships(request.user).exists():
+        if Role.ENGINEER not in access.roles_anywhere(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -184,7 +170,7 @@ def order_list(request):
 
 def _order_or_404(request, pk: int) -> RepairOrder:
     return get_object_or_404(
-        orders_for_engineer(request.user)
+        access.repairs_for_engineer(request.user)
         .select_related("unit__building", "resident", "property", "department")
         .prefetch_related(
             Prefetch("resident__phones", queryset=ResidentPhone.objects.order_by("id")),
