@@ -19,6 +19,8 @@ REPAIR_CASHIERS = REPAIR_DESK | {Role.FINANCE}
 # The callback queue shows residents' full numbers: the desk only.
 CALLBACK_DESK = REPAIR_DESK
 CALLBACK_SUPERVISORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
+COMPLAINT_DESK = REPAIR_DESK
+COMPLAINT_SUPERVISORS = CALLBACK_SUPERVISORS
 
 
 def is_staff_member(user: User) -> bool:
@@ -133,4 +135,36 @@ def repairs_for_engineer(user: User):
     return RepairOrder.objects.filter(
         Q(engineer=user) | Q(engineer__isnull=True, department_id__in=departments),
         property_id__in=memberships.values("property_id"),
+    )
+
+
+def in_department(user: User, property_id: int, department_id: int) -> bool:
+    """Whether the user works in that department at that property (any role)."""
+    if not user.is_authenticated:
+        return False
+    return _memberships(user).filter(property_id=property_id, department_id=department_id).exists()
+
+
+def complaints_for(user: User):
+    """Complaints: staff see their properties'; a resident sees the ones they made."""
+    from tickets.models import Complaint  # tickets builds on frontdesk: import when used
+
+    if not user.is_authenticated:
+        return Complaint.objects.none()
+    if is_staff_member(user):
+        return Complaint.objects.filter(property__in=properties_for(user))
+    return Complaint.objects.filter(resident__user=user)
+
+
+def complaints_for_department(user: User):
+    """The department's own list: complaints sent to a department the user works in, and for
+    a department manager with no department named, every department's at that property."""
+    from tickets.models import Complaint
+
+    memberships = _memberships(user)
+    mine = memberships.filter(department__isnull=False)
+    managers = memberships.filter(role=Role.DEPARTMENT_MANAGER, department__isnull=True)
+    return Complaint.objects.filter(
+        Q(department_id__in=mine.values("department_id"))
+        | Q(department__isnull=False, property_id__in=managers.values("property_id"))
     )

@@ -26,6 +26,7 @@ __all__ = [
     "RestDays",
     "deadline_after_days",
     "deadline_after_hours",
+    "end_of_local_day",
     "is_overdue",
     "time_left",
 ]
@@ -131,6 +132,16 @@ def deadline_after_days(
     # skipped by a DST gap, fold=0 maps it to the instant the new day actually begins.
     end_local = datetime.combine(last_day + _ONE_DAY, time(0), tzinfo=tz)
     return end_local.astimezone(UTC)
+
+
+def end_of_local_day(start: datetime, tz: ZoneInfo) -> datetime:
+    """24:00 of ``start``'s local calendar day in ``tz`` (the same-day escalation), aware UTC.
+
+    Rest days do not matter here: "not solved the same day" is the day it was received.
+    """
+    _require_aware("start", start)
+    next_day = start.astimezone(tz).date() + _ONE_DAY
+    return datetime.combine(next_day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def time_left(deadline: datetime, now: datetime) -> timedelta:

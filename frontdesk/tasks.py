@@ -34,12 +34,14 @@ def notification_deliver_task(notification_id: int) -> bool:
 @shared_task(acks_late=True)
 def sweep() -> dict:
     """Every minute, from beat: act on what is due, then record that the sweep ran."""
+    from tickets.complaint_services import complaints_escalate
     from visits.services import callbacks_mark_overdue, callbacks_remind_due_soon
 
     started_at = timezone.now()
     result = {
         "callbacks_overdue": callbacks_mark_overdue(now=started_at),
         "callbacks_reminded": callbacks_remind_due_soon(now=started_at),
+        **complaints_escalate(now=started_at),
     }
     # Last, so the notices the steps above wrote go out in this same run.
     result.update(services.notifications_sweep(now=started_at))

@@ -284,3 +284,283 @@ class RepairEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.kind}"
+
+
+# --- complaints (投诉) ----------------------------------------------------------------------
+
+
+class Complaint(models.Model):
+    """A complaint or suggestion: received, sent to the responsible department by a service
+    order (服务单), fixed (within the fix window when it hurts the complainant directly),
+    answered within three days, called back until the complainant is satisfied, and archived
+    with its corrective action report and summary. Its deadlines live on the row."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("Complaint")
+        SUGGESTION = "suggestion", _("Suggestion")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        WALK_IN = "walk_in", _("Face to face")
+        LETTER = "letter", _("Letter")
+        ONLINE = "online", _("Online")
+        OTHER = "other", _("Other")
+
+    class Category(models.TextChoices):
+        AIR_CONDITIONING = "air_conditioning", _("Equipment: air conditioning")
+        LIGHTING = "lighting", _("Equipment: lighting")
+        WATER_POWER = "water_power", _("Equipment: water and power supply")
+        LIFT = "lift", _("Equipment: lift")
+        ATTITUDE = "attitude", _("Service attitude")
+        QUALITY = "quality", _("Service quality")
+        INCIDENT = "incident", _("Sudden incident")
+        OTHER = "other", _("Other")
+
+    class Temperament(models.TextChoices):
+        RATIONAL = "rational", _("Rational")
+        DISAPPOINTED = "disappointed", _("Disappointed")
+        ANGRY = "angry", _("Angry")
+
+    class ReplyVia(models.TextChoices):
+        PHONE = "phone", _("By phone")
+        VISIT = "visit", _("In person")
+        SMS = "sms", _("By SMS")
+        LETTER = "letter", _("Written reply")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        DISPATCHED = "dispatched", _("With the department")
+        RESOLVED = "resolved", _("Resolved")
+        REOPENED = "reopened", _("Reopened")
+        CONFIRMED = "confirmed", _("Called back")
+        ARCHIVED = "archived", _("Archived")
+
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="complaints")
+    number = models.CharField(_("complaint number"), max_length=20, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    complainant_name = models.CharField(_("complainant"), max_length=60)
+    complainant_company = models.CharField(_("company"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    happened_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
+    description = models.TextField(_("what happened"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    direct_impact = models.BooleanField(_("affects the complainant directly"), default=False)
+    temperament = models.CharField(
+        _("temperament"), max_length=12, choices=Temperament.choices, blank=True
+    )
+    answered_on_spot = models.BooleanField(_("answered on the spot"), default=False)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_owned",
+        verbose_name=_("followed by"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("responsible department"),
+    )
+    service_order = models.TextField(_("service order to the department"), blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dispatched_at = models.DateTimeField(_("sent to the department at"), null=True, blank=True)
+    # The fix window and the same-day ladder apply to direct-impact complaints only.
+    fix_due_at = models.DateTimeField(_("fix due"), null=True, blank=True)
+    day_ends_at = models.DateTimeField(null=True, blank=True)
+    expected_fix_at = models.DateTimeField(
+        _("expected fix told to the complainant"), null=True, blank=True
+    )
+    cannot_solve_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    first_resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(_("how it was handled"), blank=True)
+    reply_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply_via = models.CharField(
+        _("replied how"), max_length=10, choices=ReplyVia.choices, blank=True
+    )
+    reply_text = models.TextField(_("what was said"), blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    summary_cause = models.TextField(_("what caused it"), blank=True)
+    summary_lessons = models.TextField(_("what was learned"), blank=True)
+    summary_changes = models.TextField(_("what changes"), blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            models.UniqueConstraint(fields=["property", "number"], name="complaint_number_unique"),
+        ]
+        indexes = [
+            # The register pages by keyset on (received_at, id), newest first, per property.
+            models.Index(fields=["property", "-received_at", "-id"], name="complaint_list"),
+            models.Index(fields=["property", "state", "-received_at"], name="complaint_state"),
+            # The sweep's two ladders hold only complaints still waiting for a fix.
+            models.Index(
+                fields=["fix_due_at"],
+                name="complaint_fix_clock",
+                condition=Q(resolved_at__isnull=True, fix_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["day_ends_at"],
+                name="complaint_day_clock",
+                condition=Q(resolved_at__isnull=True, day_ends_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @cached_property  # (a plain @property would be the "property" field here)
+    def is_letter(self) -> bool:
+        return self.channel == self.Channel.LETTER
+
+
+class Escalation(models.Model):
+    """One step up the ladder: to the department manager when the fix window passes, to the
+    project manager when the local day ends unsolved (or the department cannot solve it).
+    At most one per complaint and level, enforced by the database."""
+
+    class Level(models.TextChoices):
+        DEPARTMENT_MANAGER = "department_manager", _("Department manager")
+        PROJECT_MANAGER = "project_manager", _("Project manager")
+
+    class Reason(models.TextChoices):
+        FIX_WINDOW = "fix_window", _("Not fixed within the fix window")
+        END_OF_DAY = "end_of_day", _("Not solved the same day")
+        CANNOT_SOLVE = "cannot_solve", _("The department cannot solve it")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="escalations")
+    level = models.CharField(_("escalated to"), max_length=20, choices=Level.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "level"], name="escalation_once_per_level")
+        ]
+        indexes = [
+            models.Index(
+                fields=["at"],
+                name="escalation_unacknowledged",
+                condition=Q(acknowledged_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} → {self.get_level_display()}"
+
+
+class WrittenReply(models.Model):
+    """The written reply a letter complaint gets (also available for any other): drafted from
+    the complaint, edited, then issued; once issued it is kept as it was sent."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.PROTECT, related_name="written_reply"
+    )
+    body = models.TextField(_("letter"))
+    drafted_at = models.DateTimeField()
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("written reply")
+        verbose_name_plural = _("written replies")
+
+    def __str__(self) -> str:
+        return f"{self.complaint}"
+
+
+class CorrectiveAction(models.Model):
+    """The corrective / preventive action report (纠正/预防措施报告) the responsible
+    department files once the complaint is resolved."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.PROTECT, related_name="corrective_action"
+    )
+    cause = models.TextField(_("cause"))
+    correction = models.TextField(_("correction"))
+    prevention = models.TextField(_("prevention"))
+    owner = models.CharField(_("owner"), max_length=60)
+    due_date = models.DateField(_("due date"))
+    filed_at = models.DateTimeField()
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("corrective action report")
+        verbose_name_plural = _("corrective action reports")
+
+    def __str__(self) -> str:
+        return f"{self.complaint}"
+
+
+class ComplaintEvent(models.Model):
+    """The complaint's timeline, which is also the complaint register's audit trail."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Complaint received")
+        HANDED_OVER = "handed_over", _("Handed to the assistant")
+        DISPATCHED = "dispatched", _("Service order sent")
+        EXPECTED = "expected", _("Expected fix time told")
+        ACTION = "action", _("Department's action")
+        CANNOT_SOLVE = "cannot_solve", _("Marked as cannot solve")
+        ESCALATED = "escalated", _("Escalated")
+        ACKNOWLEDGED = "acknowledged", _("Escalation acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+        REPLIED = "replied", _("Reply given")
+        LETTER_ISSUED = "letter_issued", _("Written reply issued")
+        REPLY_OVERDUE = "reply_overdue", _("Reply overdue")
+        CALLBACK = "callback", _("Callback")
+        CALLBACK_OVERDUE = "callback_overdue", _("Callback overdue")
+        REOPENED = "reopened", _("Reopened")
+        CONFIRMED = "confirmed", _("Callback concluded")
+        CORRECTIVE = "corrective", _("Corrective action report filed")
+        ARCHIVED = "archived", _("Archived")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=12, choices=Complaint.State.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} {self.kind}"

@@ -8,13 +8,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.models import Property
-from tickets.models import RepairOrder
+from tickets.models import Complaint, RepairOrder
 
 
 class Callback(models.Model):
     class Kind(models.TextChoices):
         REPAIR = "repair", _("Repair callback")
         REPLY = "reply", _("Promised reply")
+        COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
+        COMPLAINT = "complaint", _("Complaint callback")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -27,9 +29,12 @@ class Callback(models.Model):
         MISSED = "missed", _("Missed")
 
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="callbacks")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     repair = models.ForeignKey(
         RepairOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks"
+    )
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks"
     )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
@@ -65,9 +70,16 @@ class Callback(models.Model):
                 condition=Q(status="open", kind="reply"),
                 name="callback_one_open_reply_per_call",
             ),
+            # A complaint's reply and its satisfaction callback: one open of each at a time.
+            models.UniqueConstraint(
+                fields=["complaint", "kind"],
+                condition=Q(status="open", kind__in=["complaint", "complaint_reply"]),
+                name="callback_one_open_per_complaint",
+            ),
             models.CheckConstraint(
                 condition=Q(kind="reply", parent__isnull=False)
-                | Q(kind="repair", repair__isnull=False),
+                | Q(kind="repair", repair__isnull=False)
+                | Q(kind__in=["complaint", "complaint_reply"], complaint__isnull=False),
                 name="callback_has_trigger",
             ),
         ]
@@ -92,7 +104,7 @@ class Callback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.repair or self.parent_id}"
+        return f"{self.get_kind_display()} {self.repair or self.complaint or self.parent_id}"
 
 
 class CallAttempt(models.Model):

@@ -13,13 +13,16 @@ from django.utils.translation import gettext as _
 from frontdesk import access, clock
 from frontdesk.models import Role, User
 from frontdesk.services import staff_notify
+from tickets import complaint_services as complaints
 from tickets import services as repairs
-from tickets.models import RepairEvent, RepairOrder
+from tickets.models import ComplaintEvent, RepairEvent, RepairOrder
 from visits.models import CallAttempt, Callback
 
 FLAG_AFTER_FAILED_CALLS = 3
 LOW_SCORE = 2  # a satisfaction of 2 or less reopens the order
 REMIND_BEFORE = timedelta(hours=1)
+# Callbacks that ask whether the problem is solved and how satisfied the resident is.
+SATISFACTION_KINDS = {Callback.Kind.REPAIR, Callback.Kind.COMPLAINT}
 
 
 def callback_schedule_for_repair(*, order: RepairOrder) -> Callback:
@@ -45,7 +48,7 @@ def callbacks_cancel_for_repair(*, order: RepairOrder, reason: str) -> int:
 def _locked(callback: Callback) -> Callback:
     callback = (
         Callback.objects.select_for_update(of=("self",))
-        .select_related("repair")
+        .select_related("repair", "complaint")
         .get(pk=callback.pk)
     )
     if callback.status != Callback.Status.OPEN:
@@ -123,7 +126,7 @@ def callback_record_reached(
     department; a satisfied resident's signed, paid order closes. A question the clerk could
     not answer becomes its own follow-up, due when the reply was promised."""
     now = timezone.now()
-    if callback.kind == Callback.Kind.REPAIR:
+    if callback.kind in SATISFACTION_KINDS:
         if solved is None:
             raise ValidationError(_("Ask whether the problem is solved."))
         if satisfaction is None:
@@ -137,6 +140,13 @@ def callback_record_reached(
         raise ValidationError(_("Promise a time for the reply to the question."))
     if reply_due_at is not None and (reply_due_at <= now or not question.strip()):
         raise ValidationError(_("A promised reply needs the question and a time in the future."))
+    if callback.kind == Callback.Kind.COMPLAINT_REPLY:
+        if callback.complaint.is_letter:
+            raise ValidationError(
+                _("A letter complaint is answered in writing: issue the written reply.")
+            )
+        if not comments.strip():
+            raise ValidationError(_("Write down what was said."))
     with transaction.atomic():
         callback = _locked(callback)
         attempt = CallAttempt.objects.create(
@@ -168,6 +178,7 @@ def callback_record_reached(
                 kind=Callback.Kind.REPLY,
                 parent=callback,
                 repair=callback.repair,
+                complaint=callback.complaint,
                 question=question.strip(),
                 created_at=now,
                 due_at=reply_due_at,
@@ -175,17 +186,38 @@ def callback_record_reached(
             )
         if callback.kind == Callback.Kind.REPAIR:
             _repair_outcome(callback, by, attempt)
+        elif callback.kind == Callback.Kind.COMPLAINT:
+            _complaint_outcome(callback, by, attempt)
+        elif callback.kind == Callback.Kind.COMPLAINT_REPLY:
+            complaints.reply_by_call(complaint=callback.complaint, by=by, text=attempt.comments)
     return attempt
 
 
-def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
-    order = callback.repair
+def _satisfied(attempt: CallAttempt) -> bool:
+    return bool(attempt.solved) and attempt.satisfaction > LOW_SCORE
+
+
+def _summary(attempt: CallAttempt) -> str:
     summary = _("Reached: solved %(solved)s, satisfaction %(score)s") % {
         "solved": _("yes") if attempt.solved else _("no"),
         "score": attempt.satisfaction,
     }
-    _order_event(callback, by, f"{summary}: {attempt.comments}" if attempt.comments else summary)
-    if not attempt.solved or attempt.satisfaction <= LOW_SCORE:
+    return f"{summary}: {attempt.comments}" if attempt.comments else summary
+
+
+def _complaint_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
+    """Satisfied concludes the round; otherwise the complaint is reopened, and its next
+    resolution schedules the next callback."""
+    complaints.complaint_callback_outcome(
+        complaint=callback.complaint, by=by, satisfied=_satisfied(attempt), note=_summary(attempt)
+    )
+
+
+def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
+    order = callback.repair
+    summary = _summary(attempt)
+    _order_event(callback, by, summary)
+    if not _satisfied(attempt):
         repairs.repair_reopen(order=order, by=by, reason=attempt.comments or summary)
         return
     order.refresh_from_db()
@@ -197,7 +229,24 @@ def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
 def _order_event(
     callback: Callback, by: User | None, note: str, kind: str = RepairEvent.Kind.CALLBACK
 ) -> None:
-    if callback.repair_id is not None:
+    """The call on the timeline of what it follows up: the repair order or the complaint."""
+    if callback.complaint_id is not None:
+        complaint = callback.complaint
+        if kind == RepairEvent.Kind.CALLBACK_OVERDUE:
+            kind = (
+                ComplaintEvent.Kind.REPLY_OVERDUE
+                if callback.kind == Callback.Kind.COMPLAINT_REPLY
+                else ComplaintEvent.Kind.CALLBACK_OVERDUE
+            )
+        ComplaintEvent.objects.create(
+            complaint=complaint,
+            by=by,
+            at=timezone.now(),
+            kind=kind,
+            state=complaint.state,
+            note=note,
+        )
+    elif callback.repair_id is not None:
         order = callback.repair
         RepairEvent.objects.create(
             order=order,
@@ -227,6 +276,10 @@ def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callb
             by,
             _("Callback closed without reaching: %(reason)s") % {"reason": reason.strip()},
         )
+        if callback.kind == Callback.Kind.COMPLAINT:
+            complaints.complaint_callback_closed(
+                complaint=callback.complaint, by=by, reason=reason.strip()
+            )
     return callback
 
 
@@ -249,7 +302,9 @@ def callbacks_mark_overdue(*, now: datetime, batch_size: int = 500) -> int:
                 ).update(overdue_at=now)
                 if claimed == 1:
                     _notify_overdue(
-                        Callback.objects.select_related("property", "repair").get(pk=pk)
+                        Callback.objects.select_related("property", "repair", "complaint").get(
+                            pk=pk
+                        )
                     )
                     marked += 1
         if len(ids) < batch_size:
@@ -284,7 +339,9 @@ def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
             with transaction.atomic():
                 # The claim re-checks everything: a callback finished meanwhile is skipped.
                 if due_soon.filter(pk=pk).update(reminded_at=now):
-                    callback = Callback.objects.select_related("property", "repair").get(pk=pk)
+                    callback = Callback.objects.select_related(
+                        "property", "repair", "complaint"
+                    ).get(pk=pk)
                     staff_notify(
                         property=callback.property,
                         roles=access.CALLBACK_DESK,
@@ -298,7 +355,11 @@ def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
 
 
 def _what(callback: Callback) -> str:
-    """How a notice names the callback: the order number, or the promised question."""
+    """How a notice names the callback: the order or complaint number, or the question."""
+    if callback.kind == Callback.Kind.COMPLAINT_REPLY:
+        return _("reply to complaint %(number)s") % {"number": callback.complaint.number}
+    if callback.kind == Callback.Kind.COMPLAINT:
+        return _("complaint %(number)s") % {"number": callback.complaint.number}
     if callback.kind == Callback.Kind.REPLY or callback.repair_id is None:
         return callback.question[:60]
     return callback.repair.number

@@ -87,6 +87,8 @@ def test_sweep_task_records_when_it_ran(db):
     assert run.last_result == {
         "callbacks_overdue": 0,
         "callbacks_reminded": 0,
+        "complaints_escalated_department_manager": 0,
+        "complaints_escalated_project_manager": 0,
         "notifications_tried": 0,
         "notifications_sent": 0,
     }
