@@ -88,6 +88,29 @@ def supervisor(sunshine):
 
 
 @pytest.fixture
+def assistant(sunshine):
+    return staff_at(sunshine, "assistant", username="assistant", first_name="李助理")
+
+
+@pytest.fixture
+def engineering_manager(sunshine, engineering):
+    """The engineering department's manager: the first step of the complaint ladder."""
+    user = UserFactory(username="engmanager", first_name="赵经理", email="eng@example.com")
+    MembershipFactory(
+        user=user, property=sunshine, role="department_manager", department=engineering
+    )
+    return user
+
+
+@pytest.fixture
+def project_manager(sunshine):
+    """The project manager: the top of the complaint ladder."""
+    return staff_at(
+        sunshine, "project_manager", username="manager", first_name="钱项目", email="pm@example.com"
+    )
+
+
+@pytest.fixture
 def foreign_resident(elsewhere):
     return ResidentFactory(property=elsewhere, name="外人", phones=["13800009999"])
 

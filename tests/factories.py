@@ -137,3 +137,22 @@ def repair_completed(property, *, clerk, engineer, department=None, **fields):
     order = repairs.repair_dispatch(order=order, by=clerk, department=department, engineer=engineer)
     order = repairs.repair_accept(order=order, by=engineer)
     return repairs.repair_complete(order=order, by=engineer, cause="阀芯老化", work_done="更换阀芯")
+
+
+def complaint_received(property, *, by, resident=None, **fields):
+    """A complaint taken at the desk, through the service, as the desk takes it."""
+    from tickets import complaint_services as complaints
+
+    if resident is None and "complainant_name" not in fields:
+        resident = ResidentFactory(property=property)
+    defaults = {
+        "channel": "phone",
+        "category": "lift",
+        "description": "3号电梯停在8楼不动,业主被困前已投诉两次",
+        "direct_impact": True,
+        "temperament": "angry",
+    }
+    if resident is not None:
+        defaults["unit"] = resident.units.first()
+    defaults.update(fields)
+    return complaints.complaint_receive(property=property, by=by, resident=resident, **defaults)
