@@ -53,6 +53,9 @@ REFUSALS = {
     "corrective": gettext_lazy(
         "Complaint %(number)s is %(state)s: the corrective action report comes after the fix."
     ),
+    "letter": gettext_lazy(
+        "Complaint %(number)s is %(state)s: its written reply can no longer change."
+    ),
     "archive": gettext_lazy("Complaint %(number)s is %(state)s: it cannot be archived now."),
 }
 
@@ -427,6 +430,7 @@ def written_reply_draft(*, complaint: Complaint, by: User, body: str) -> Written
         raise ValidationError(_("The letter is empty."))
     with transaction.atomic():
         complaint = _locked(complaint)
+        _refuse(complaint, set(State.values) - {State.ARCHIVED}, "letter")
         letter = WrittenReply.objects.select_for_update().filter(complaint=complaint).first()
         if letter is not None and letter.issued_at is not None:
             raise ValidationError(_("This letter has been issued: it can no longer be changed."))
@@ -442,6 +446,7 @@ def written_reply_issue(*, complaint: Complaint, by: User) -> WrittenReply:
     """Issue the letter as drafted. For a letter complaint this is its reply."""
     with transaction.atomic():
         complaint = _locked(complaint)
+        _refuse(complaint, set(State.values) - {State.ARCHIVED}, "letter")
         letter = WrittenReply.objects.select_for_update().filter(complaint=complaint).first()
         if letter is None:
             raise ValidationError(_("Draft the letter before issuing it."))

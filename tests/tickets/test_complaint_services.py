@@ -16,7 +16,7 @@ from frontdesk.tasks import sweep
 from tests.conftest import staff_at
 from tests.factories import ResidentFactory, complaint_received
 from tickets import complaint_services as complaints
-from tickets.models import Complaint, ComplaintEvent, Escalation
+from tickets.models import Complaint, ComplaintEvent, Escalation, WrittenReply
 from visits import services as callbacks
 from visits.models import Callback
 
@@ -511,3 +511,14 @@ def test_resolving_needs_the_service_order_first(sunshine, clerk, assistant, eng
     with pytest.raises(ValidationError, match="cannot be resolved now"):
         complaints.complaint_resolve(complaint=complaint, by=engineer, resolution="修好了")
     assert fresh(complaint).state == State.RECEIVED
+
+
+def test_the_letter_of_an_archived_complaint_does_not_change(lift, engineer, clerk, assistant):
+    resolve(lift, engineer, minutes(60))
+    satisfaction_call(lift, clerk, timedelta(hours=3))
+    corrective(lift, engineer)
+    complaints.complaint_reply(complaint=lift, by=assistant, via="phone", text="已修复并致歉")
+    archive(lift, assistant)
+    with pytest.raises(ValidationError, match="can no longer change"):
+        complaints.written_reply_draft(complaint=lift, by=clerk, body="补发书面回复")
+    assert not WrittenReply.objects.filter(complaint=lift).exists()
