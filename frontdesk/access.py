@@ -145,6 +145,19 @@ def in_department(user: User, property_id: int, department_id: int) -> bool:
     return _memberships(user).filter(property_id=property_id, department_id=department_id).exists()
 
 
+def manages_department(user: User, property_id: int, department_id: int | None) -> bool:
+    """A department manager of that department, or one with no department named (who
+    manages every department of the property)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    managers = _memberships(user).filter(property_id=property_id, role=Role.DEPARTMENT_MANAGER)
+    if department_id is None:
+        return managers.exists()
+    return managers.filter(Q(department_id=department_id) | Q(department__isnull=True)).exists()
+
+
 def complaints_for(user: User):
     """Complaints: staff see their properties'; a resident sees the ones they made."""
     from tickets.models import Complaint  # tickets builds on frontdesk: import when used

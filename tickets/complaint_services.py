@@ -622,7 +622,11 @@ def _escalate(complaint: Complaint, level: str, reason: str) -> Escalation | Non
 def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
     """The person escalated to says they have it."""
     complaint = escalation.complaint
-    if not access.may(by, {LEVEL_ROLE[escalation.level]}, complaint.property_id):
+    if escalation.level == Escalation.Level.DEPARTMENT_MANAGER:
+        allowed = access.manages_department(by, complaint.property_id, complaint.department_id)
+    else:
+        allowed = access.may(by, {Role.PROJECT_MANAGER}, complaint.property_id)
+    if not allowed:
         raise ValidationError(_("Only the person it was escalated to can acknowledge it."))
     with transaction.atomic():
         claimed = Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(

@@ -522,3 +522,20 @@ def test_the_letter_of_an_archived_complaint_does_not_change(lift, engineer, cle
     with pytest.raises(ValidationError, match="can no longer change"):
         complaints.written_reply_draft(complaint=lift, by=clerk, body="补发书面回复")
     assert not WrittenReply.objects.filter(complaint=lift).exists()
+
+
+def test_another_departments_manager_cannot_acknowledge(sunshine, lift, engineering_manager):
+    from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+
+    cleaning_manager = UserFactory()
+    MembershipFactory(
+        user=cleaning_manager,
+        property=sunshine,
+        role="department_manager",
+        department=DepartmentFactory(property=sunshine, kind="cleaning", name="保洁部"),
+    )
+    sweep_at(minutes(125))
+    escalation = Escalation.objects.get()
+    with pytest.raises(ValidationError, match="escalated to"):
+        complaints.escalation_acknowledge(escalation=escalation, by=cleaning_manager)
+    assert fresh(escalation).acknowledged_at is None
