@@ -54,8 +54,13 @@ def resident_cards(qs: QuerySet) -> QuerySet:
 
 
 def resident_card(user: User, pk: int):
-    """One resident for the card page; raises DoesNotExist for what the user may not see."""
-    return resident_cards(residents_for(user)).get(pk=pk)
+    """One resident for the card page; raises DoesNotExist for what the user may not see.
+    Their complaints come along unevaluated: one query, run only by a page that shows them."""
+    from tickets.complaint_queries import resident_complaints  # tickets builds on frontdesk
+
+    resident = resident_cards(residents_for(user)).get(pk=pk)
+    resident.recent_complaints = resident_complaints(resident)
+    return resident
 
 
 def resident_history(resident) -> QuerySet:

@@ -11,8 +11,9 @@ from django.utils import timezone
 from frontdesk import services
 from frontdesk.models import Building, Department, Membership, Property, Resident, Role, Unit, User
 from frontdesk.services import PhoneInput
+from tickets import complaint_services as complaints
 from tickets import services as repairs
-from tickets.models import PriceItem, RepairOrder
+from tickets.models import Complaint, PriceItem, RepairOrder
 from tickets.services import LineInput
 
 DEMO_PASSWORD = "frontdesk-demo"  # noqa: S105 - printed for the demo, never a real account
@@ -143,6 +144,8 @@ class Command(BaseCommand):
             )
         if not RepairOrder.objects.filter(property=prop).exists():
             self.seed_repairs(prop, clerk, departments["engineering"])
+        if not Complaint.objects.filter(property=prop).exists():
+            self.seed_complaints(prop, clerk, departments)
         # One resident with a portal account, so the resident's side can be tried at once.
         resident = Resident.objects.get(property=prop, name="林晓峰")
         if resident.user is None:
@@ -224,6 +227,56 @@ class Command(BaseCommand):
             category="lift",
             urgency="urgent",
             description="电梯按钮失灵",
+        )
+
+    def seed_complaints(self, prop, clerk, departments):
+        """Complaints at several steps: with the department, answered on the spot, resolved
+        and waiting for its satisfaction callback, so the complaint pages show rows."""
+        assistant = User.objects.get(username="assistant")
+        engineer = User.objects.get(username="engineer")
+        lin = Resident.objects.get(property=prop, name="林晓峰")
+        huang = Resident.objects.get(property=prop, name="黄志强")
+        complaints.complaint_receive(
+            property=prop,
+            by=clerk,
+            resident=lin,
+            unit=lin.units.first(),
+            channel="phone",
+            category="lift",
+            description="1号楼3号电梯停在8楼不动,已是本周第二次",
+            direct_impact=True,
+            temperament="angry",
+            owner=assistant,
+            department=departments["engineering"],
+            service_order="立即检修1号楼3号电梯,查明反复停梯原因",
+        )
+        complaints.complaint_receive(
+            property=prop,
+            by=clerk,
+            complainant_name="周先生",
+            contact_phone="13900001111",
+            channel="walk_in",
+            category="attitude",
+            description="保安在大门口态度生硬",
+            temperament="disappointed",
+            answered_on_spot=True,
+            owner=assistant,
+        )
+        aircon = complaints.complaint_receive(
+            property=prop,
+            by=clerk,
+            resident=huang,
+            unit=huang.units.first(),
+            channel="letter",
+            category="air_conditioning",
+            description="办公室空调制冷效果差,来函要求书面答复",
+            direct_impact=True,
+            temperament="rational",
+            owner=assistant,
+            department=departments["engineering"],
+        )
+        complaints.complaint_resolve(
+            complaint=aircon, by=engineer, resolution="清洗空调滤网并补充冷媒,温度恢复正常"
         )
 
     def print_logins(self):
