@@ -95,11 +95,16 @@ class CallForm(forms.Form):
     def __init__(self, *args, callback: Callback, **kwargs):
         super().__init__(*args, **kwargs)
         self.callback = callback
-        self.is_repair = callback.kind == Callback.Kind.REPAIR
+        # A repair's and a complaint's callback ask whether it is solved and how satisfied.
+        self.is_repair = callback.kind in {Callback.Kind.REPAIR, Callback.Kind.COMPLAINT}
+        self.is_complaint_reply = callback.kind == Callback.Kind.COMPLAINT_REPLY
         # Required once "reached" is chosen: checked in clean(), marked on the page.
         self.required_if_reached = {"solved", "satisfaction"} if self.is_repair else set()
         if not self.is_repair:
             del self.fields["solved"]
+        if self.is_complaint_reply:
+            self.required_if_reached = {"comments"}
+            self.fields["comments"].label = _("The reply given: what was said")
 
     def unreached_fields(self):
         return [self[name] for name in self.UNREACHED_FIELDS]
@@ -115,6 +120,8 @@ class CallForm(forms.Form):
                     self.add_error("solved", _("Ask whether the problem is solved."))
                 if data.get("satisfaction") is None and "satisfaction" not in self.errors:
                     self.add_error("satisfaction", _("Record the satisfaction, from 1 to 5."))
+            if self.is_complaint_reply and not (data.get("comments") or "").strip():
+                self.add_error("comments", _("Write down what was said."))
             if (data.get("question") or "").strip() and data.get("reply_due_at") is None:
                 if "reply_due_at" not in self.errors:
                     self.add_error("reply_due_at", _("Promise a time for the reply."))

@@ -55,8 +55,11 @@ def _with_what_a_row_shows(qs: QuerySet[Callback]) -> QuerySet[Callback]:
         "parent",
         "repair__unit__building",
         "repair__resident",
+        "complaint__unit__building",
+        "complaint__resident",
     ).prefetch_related(
         "repair__resident__phones",
+        "complaint__resident__phones",
         Prefetch("calls", queryset=CallAttempt.objects.select_related("by").order_by("at", "id")),
     )
 
@@ -110,9 +113,14 @@ def callback_for_call(user: User, pk: int) -> Callback:
             "repair__resident",
             "repair__department",
             "repair__engineer",
+            "complaint__unit__building",
+            "complaint__resident",
+            "complaint__department",
+            "complaint__written_reply",
         )
         .prefetch_related(
             "repair__resident__phones",
+            "complaint__resident__phones",
             Prefetch(
                 "calls", queryset=CallAttempt.objects.select_related("by").order_by("at", "id")
             ),
@@ -134,6 +142,6 @@ def callbacks_needing_supervisor(user: User, *, now: datetime) -> list[QueueRow]
 
 def callback_for_supervisor(user: User, pk: int) -> Callback:
     """An open or finished callback of a property the user supervises; DoesNotExist else."""
-    return Callback.objects.select_related("property", "repair").get(
+    return Callback.objects.select_related("property", "repair", "complaint").get(
         pk=pk, property__in=supervised_properties(user)
     )

@@ -103,6 +103,7 @@ def _record(request, callback: Callback):
     context = {
         "c": callback,
         "order": callback.repair,
+        "complaint": callback.complaint,
         "calls": list(callback.calls.all()),
         "form": form,
         "left": time_left_text(callback.due_at - timezone.now()),
@@ -113,7 +114,12 @@ def _record(request, callback: Callback):
 
 
 def _recorded(request, callback: Callback, *, reached: bool):
-    what = callback.repair.number if callback.repair_id else callback.question[:40]
+    if callback.complaint_id:
+        what = callback.complaint.number
+    elif callback.repair_id:
+        what = callback.repair.number
+    else:
+        what = callback.question[:40]
     if reached:
         done = _("Call recorded for %(what)s: the resident was reached.") % {"what": what}
     else:
