@@ -8,8 +8,10 @@ from frontdesk import views
 from frontdesk.api import router
 from frontdesk.forms import LoginForm
 from tickets.api import RepairOrderViewSet
+from tickets.complaint_api import ComplaintViewSet
 
 router.register("repairs", RepairOrderViewSet, basename="repair")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 
 urlpatterns = [
     path("", views.home, name="home"),

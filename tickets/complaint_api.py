@@ -1,0 +1,709 @@
+"""REST API for complaints (投诉): list, detail, intake, and each transition as an action.
+
+Scoped by access.complaints_for: another property's complaint is not found (404) on every
+endpoint. Every write is one call of tickets.complaint_services, whose refusal is a 400 with
+its message. The desk takes complaints in and follows them; the responsible department records
+its actions and the fix. A resident reads and makes their own online complaints and
+suggestions, and sees none of the internal handling (timeline, escalations, department)."""
+
+import django_filters
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+
+from frontdesk import access
+from frontdesk.api import call_service
+from frontdesk.models import Department, User
+from tickets import complaint_services as complaints
+from tickets.api import NewestFirst, _found
+from tickets.models import (
+    Complaint,
+    ComplaintEvent,
+    CorrectiveAction,
+    Escalation,
+    WrittenReply,
+)
+from tickets.portal_complaints import receive_online
+from visits.models import Callback
+
+DESK = access.COMPLAINT_DESK
+
+
+# --- choice sets in the schema ---------------------------------------------------------------
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field the schema shows as one named enum component."""
+
+    def __init__(self, choices, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(choices, **kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    """The complaint's choice sets share their field names (kind, channel, state, category)
+    with the repair order's and the resident's: each is its own component (ComplaintStateEnum
+    and so on) instead of an inline enum drf-spectacular would have to rename with a warning."""
+
+    target_class = NamedChoiceField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        schema = build_choice_field(field)
+        schema.pop("x-spec-enum-id", None)
+        component = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema=schema,
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+def _choice(enum_name: str, choices, **kwargs) -> NamedChoiceField:
+    return NamedChoiceField(choices, enum_name=enum_name, **kwargs)
+
+
+def _shown(enum_name: str, choices) -> NamedChoiceField:
+    return _choice(enum_name, choices, read_only=True)
+
+
+# --- what is shown ---------------------------------------------------------------------------
+
+
+class ComplaintEventSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", default=None)
+    kind = _shown("ComplaintEventKindEnum", ComplaintEvent.Kind.choices)
+    state = _shown("ComplaintStateEnum", Complaint.State.choices)
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["at", "by", "kind", "state", "note"]
+
+
+class ComplaintEscalationSerializer(serializers.ModelSerializer):
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "level", "reason", "at", "acknowledged_at", "acknowledged_by"]
+
+
+class ComplaintWrittenReplySerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+    drafted_by = serializers.CharField(source="drafted_by.username", default=None)
+    issued_by = serializers.CharField(source="issued_by.username", default=None)
+
+    class Meta:
+        model = WrittenReply
+        fields = ["state", "body", "drafted_at", "drafted_by", "issued_at", "issued_by"]
+
+    @extend_schema_field(
+        _choice("ComplaintLetterStateEnum", [("draft", _("Draft")), ("issued", _("Issued"))])
+    )
+    def get_state(self, letter) -> str:
+        return "issued" if letter.issued_at else "draft"
+
+
+class ComplaintCorrectiveActionSerializer(serializers.ModelSerializer):
+    filed_by = serializers.CharField(source="filed_by.username", default=None)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["cause", "correction", "prevention", "owner", "due_date", "filed_at", "filed_by"]
+
+
+class ComplaintCallbackSerializer(serializers.ModelSerializer):
+    """The reply and satisfaction callbacks of the complaint: the queue's side of it."""
+
+    kind = _shown("CallbackKindEnum", Callback.Kind.choices)
+
+    class Meta:
+        model = Callback
+        fields = ["id", "kind", "status", "due_at", "attempts", "done_at", "timing"]
+
+
+class ComplaintChoices(serializers.ModelSerializer):
+    kind = _shown("ComplaintKindEnum", Complaint.Kind.choices)
+    channel = _shown("ComplaintChannelEnum", Complaint.Channel.choices)
+    state = _shown("ComplaintStateEnum", Complaint.State.choices)
+    category = _shown("ComplaintCategoryEnum", Complaint.Category.choices)
+
+
+class ComplaintSerializer(ComplaintChoices):
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "property",
+            "kind",
+            "channel",
+            "state",
+            "resident",
+            "unit",
+            "complainant_name",
+            "complainant_company",
+            "contact_phone",
+            "happened_at",
+            "description",
+            "category",
+            "direct_impact",
+            "temperament",
+            "answered_on_spot",
+            "owner",
+            "department",
+            "service_order",
+            "received_at",
+            "received_by",
+            "dispatched_at",
+            "fix_due_at",
+            "day_ends_at",
+            "expected_fix_at",
+            "cannot_solve_at",
+            "resolved_at",
+            "first_resolved_at",
+            "resolution",
+            "reply_due_at",
+            "replied_at",
+            "replied_by",
+            "reply_via",
+            "reply_text",
+            "confirmed_at",
+            "archived_at",
+            "summary_cause",
+            "summary_lessons",
+            "summary_changes",
+        ]
+        read_only_fields = fields
+
+
+class ComplaintDetailSerializer(ComplaintSerializer):
+    escalations = ComplaintEscalationSerializer(many=True, read_only=True)
+    events = ComplaintEventSerializer(many=True, read_only=True)
+    written_reply = ComplaintWrittenReplySerializer(read_only=True, allow_null=True)
+    corrective_action = ComplaintCorrectiveActionSerializer(read_only=True, allow_null=True)
+    callbacks = ComplaintCallbackSerializer(many=True, read_only=True)
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [
+            *ComplaintSerializer.Meta.fields,
+            "escalations",
+            "events",
+            "written_reply",
+            "corrective_action",
+            "callbacks",
+        ]
+        read_only_fields = fields
+
+
+class ComplaintIssuedLetterSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+
+
+class ResidentComplaintSerializer(ComplaintChoices):
+    """What the complainant sees of their own complaint: what they said, the state, the reply
+    they were given, how it was handled, and the written reply once issued."""
+
+    resolution = serializers.SerializerMethodField()
+    written_reply = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "property",
+            "kind",
+            "channel",
+            "category",
+            "unit",
+            "happened_at",
+            "description",
+            "direct_impact",
+            "state",
+            "received_at",
+            "expected_fix_at",
+            "reply_due_at",
+            "replied_at",
+            "reply_via",
+            "reply_text",
+            "resolved_at",
+            "resolution",
+            "written_reply",
+        ]
+        read_only_fields = fields
+
+    def get_resolution(self, complaint) -> str:
+        # A reopened complaint's earlier resolution did not satisfy: not shown as the answer.
+        return complaint.resolution if complaint.resolved_at else ""
+
+    @extend_schema_field(ComplaintIssuedLetterSerializer(allow_null=True))
+    def get_written_reply(self, complaint):
+        try:
+            letter = complaint.written_reply
+        except WrittenReply.DoesNotExist:
+            return None
+        if letter.issued_at is None:  # a draft is the desk's work in progress
+            return None
+        return ComplaintIssuedLetterSerializer(letter).data
+
+
+def _either(name, staff_serializer):
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[staff_serializer, ResidentComplaintSerializer],
+        resource_type_field_name=None,
+    )
+
+
+# --- what is accepted ------------------------------------------------------------------------
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    """The desk gives the channel and whatever it knows; a resident's complaint is always
+    online, filed as their own resident record (the unit, if named, must be one of theirs),
+    and the desk-only fields are ignored."""
+
+    kind = _choice("ComplaintKindEnum", Complaint.Kind.choices, default=Complaint.Kind.COMPLAINT)
+    channel = _choice(
+        "ComplaintChannelEnum",
+        Complaint.Channel.choices,
+        required=False,
+        help_text=_("Required from the desk; a resident's complaint is always online."),
+    )
+    category = _choice("ComplaintCategoryEnum", Complaint.Category.choices)
+    description = serializers.CharField(max_length=4000)
+    happened_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    direct_impact = serializers.BooleanField(default=False)
+    unit = serializers.IntegerField(required=False, allow_null=True)
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    # The desk only:
+    property = serializers.IntegerField(required=False)
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    complainant_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    complainant_company = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    temperament = serializers.ChoiceField(
+        choices=Complaint.Temperament.choices, required=False, allow_blank=True
+    )
+    answered_on_spot = serializers.BooleanField(default=False)
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    department = serializers.IntegerField(required=False, allow_null=True)
+    service_order = serializers.CharField(required=False, allow_blank=True)
+
+
+class ComplaintDispatchSerializer(serializers.Serializer):
+    department = serializers.IntegerField()
+    service_order = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ComplaintExpectSerializer(serializers.Serializer):
+    expected_fix_at = serializers.DateTimeField()
+
+
+class ComplaintNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+
+
+class ComplaintReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ComplaintResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(allow_blank=True)
+
+
+class ComplaintReplySerializer(serializers.Serializer):
+    via = serializers.ChoiceField(
+        choices=[c for c in Complaint.ReplyVia.choices if c[0] != Complaint.ReplyVia.LETTER]
+    )
+    text = serializers.CharField(allow_blank=True)
+
+
+class ComplaintLetterSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True)
+
+
+class ComplaintCorrectiveSerializer(serializers.Serializer):
+    cause = serializers.CharField(allow_blank=True)
+    correction = serializers.CharField(allow_blank=True)
+    prevention = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField(max_length=60, allow_blank=True)
+    due_date = serializers.DateField()
+
+
+class ComplaintArchiveSerializer(serializers.Serializer):
+    cause = serializers.CharField(allow_blank=True)
+    lessons = serializers.CharField(allow_blank=True)
+    changes = serializers.CharField(allow_blank=True)
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    property = django_filters.NumberFilter()
+    department = django_filters.NumberFilter()
+    owner = django_filters.NumberFilter()
+    received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte")
+    received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Complaint
+        fields = ["property", "state", "category", "channel", "department", "kind", "owner"]
+
+
+ACTION_SERIALIZERS = {
+    "create": ComplaintCreateSerializer,
+    "dispatch_complaint": ComplaintDispatchSerializer,
+    "expect": ComplaintExpectSerializer,
+    "record_action": ComplaintNoteSerializer,
+    "cannot_solve": ComplaintReasonSerializer,
+    "resolve": ComplaintResolveSerializer,
+    "reply": ComplaintReplySerializer,
+    "letter": ComplaintLetterSerializer,
+    "corrective": ComplaintCorrectiveSerializer,
+    "archive": ComplaintArchiveSerializer,
+}
+
+
+def _detailed(queryset):
+    """Everything the detail shows, in a fixed number of queries whatever the rows."""
+    return queryset.select_related(
+        "written_reply__drafted_by",
+        "written_reply__issued_by",
+        "corrective_action__filed_by",
+    ).prefetch_related(
+        Prefetch(
+            "escalations",
+            queryset=Escalation.objects.select_related("acknowledged_by").order_by("at", "id"),
+        ),
+        Prefetch(
+            "events", queryset=ComplaintEvent.objects.select_related("by").order_by("at", "id")
+        ),
+        Prefetch("callbacks", queryset=Callback.objects.order_by("created_at", "id")),
+    )
+
+
+# --- the endpoints ---------------------------------------------------------------------------
+
+
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Complaints and suggestions, newest first. Staff see their properties' with the whole
+    handling; a resident sees (and makes) their own, without the internal handling."""
+
+    filterset_class = ComplaintFilter
+    pagination_class = NewestFirst
+
+    def _staff(self) -> bool:
+        return access.is_staff_member(self.request.user)
+
+    def get_queryset(self):
+        qs = access.complaints_for(self.request.user)
+        if self.action == "retrieve":
+            return _detailed(qs) if self._staff() else qs.select_related("written_reply")
+        if self.action == "list" and not self._staff():
+            return qs.select_related("written_reply")
+        return qs
+
+    def get_serializer_class(self):
+        if self.action in ("list", "retrieve"):
+            if not self._staff():
+                return ResidentComplaintSerializer
+            return ComplaintDetailSerializer if self.action == "retrieve" else ComplaintSerializer
+        return ACTION_SERIALIZERS.get(self.action, serializers.Serializer)
+
+    @extend_schema(responses=_either("ComplaintListed", ComplaintSerializer))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=_either("ComplaintShown", ComplaintDetailSerializer))
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    # --- helpers
+
+    def _valid(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _complaint(self) -> Complaint:
+        """The complaint named in the URL, for a change: not found outside the caller's
+        scope; a resident (or anyone not on the staff) may not change it."""
+        complaint = self.get_object()
+        if not self._staff():
+            raise PermissionDenied(_("Only the service centre can change a complaint."))
+        return complaint
+
+    def _desk(self, complaint: Complaint) -> None:
+        if not access.may(self.request.user, DESK, complaint.property_id):
+            raise PermissionDenied(_("Your role may not do this."))
+
+    def _desk_or_department(self, complaint: Complaint) -> None:
+        user = self.request.user
+        if not (
+            complaints.is_department_member(user, complaint)
+            or access.may(user, DESK, complaint.property_id)
+        ):
+            raise PermissionDenied(_("Only the responsible department or the desk may do this."))
+
+    def _respond(self, complaint: Complaint, status_code=status.HTTP_200_OK) -> Response:
+        if self._staff():
+            shown = _detailed(Complaint.objects).get(pk=complaint.pk)
+            return Response(ComplaintDetailSerializer(shown).data, status=status_code)
+        shown = Complaint.objects.select_related("written_reply").get(pk=complaint.pk)
+        return Response(ResidentComplaintSerializer(shown).data, status=status_code)
+
+    # --- intake
+
+    @extend_schema(
+        request=ComplaintCreateSerializer,
+        responses={201: _either("ComplaintCreated", ComplaintDetailSerializer)},
+    )
+    def create(self, request):
+        data = self._valid(ComplaintCreateSerializer)
+        if self._staff():
+            complaint = self._receive_at_desk(data)
+        elif access.is_resident(request.user):
+            complaint = self._receive_online(data)
+        else:
+            raise PermissionDenied(_("Your account is not linked to a home."))
+        return self._respond(complaint, status.HTTP_201_CREATED)
+
+    def _receive_at_desk(self, data) -> Complaint:
+        user = self.request.user
+        resident = _found(access.residents_for(user), data.pop("resident", None), "resident")
+        unit = _found(
+            access.units_for(user).select_related("building__property"),
+            data.pop("unit", None),
+            "unit",
+        )
+        prop_id = data.pop("property", None)
+        prop = (resident and resident.property) or (unit and unit.building.property)
+        if prop is None:
+            prop = _found(access.properties_for(user), prop_id, "property")
+        if prop is None:
+            raise ApiValidationError({"property": [_("Name the property of the complaint.")]})
+        if not access.may(user, DESK, prop.pk):
+            raise PermissionDenied(_("Your role may not take complaints here."))
+        if not data.get("channel"):
+            raise ApiValidationError({"channel": [_("Choose how the complaint came in.")]})
+        owner = _found(
+            User.objects.filter(memberships__property=prop).distinct(),
+            data.pop("owner", None),
+            "owner",
+        )
+        department = _found(
+            Department.objects.filter(property=prop), data.pop("department", None), "department"
+        )
+        return call_service(
+            complaints.complaint_receive,
+            property=prop,
+            by=user,
+            resident=resident,
+            unit=unit,
+            owner=owner,
+            department=department,
+            **data,
+        )
+
+    def _receive_online(self, data) -> Complaint:
+        user = self.request.user
+        unit = _found(
+            access.units_for(user).select_related("building__property"), data.get("unit"), "unit"
+        )
+        return call_service(
+            receive_online,
+            user=user,
+            unit=unit,
+            kind=data["kind"],
+            category=data["category"],
+            description=data["description"],
+            happened_at=data["happened_at"],
+            direct_impact=data["direct_impact"],
+            contact_phone=data.get("contact_phone", ""),
+        )
+
+    # --- the desk follows it
+
+    @extend_schema(request=ComplaintDispatchSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_complaint(self, request, pk=None):  # "dispatch" is the view's own method
+        complaint = self._complaint()
+        self._desk(complaint)
+        data = self._valid(ComplaintDispatchSerializer)
+        department = _found(
+            Department.objects.filter(property_id=complaint.property_id),
+            data["department"],
+            "department",
+        )
+        return self._respond(
+            call_service(
+                complaints.complaint_dispatch,
+                complaint=complaint,
+                by=request.user,
+                department=department,
+                service_order=data["service_order"],
+            )
+        )
+
+    @extend_schema(request=ComplaintExpectSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def expect(self, request, pk=None):
+        complaint = self._complaint()
+        self._desk(complaint)
+        data = self._valid(ComplaintExpectSerializer)
+        return self._respond(
+            call_service(
+                complaints.complaint_expect,
+                complaint=complaint,
+                by=request.user,
+                expected_fix_at=data["expected_fix_at"],
+            )
+        )
+
+    @extend_schema(request=ComplaintReplySerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        complaint = self._complaint()
+        self._desk(complaint)
+        data = self._valid(ComplaintReplySerializer)
+        return self._respond(
+            call_service(
+                complaints.complaint_reply,
+                complaint=complaint,
+                by=request.user,
+                via=data["via"],
+                text=data["text"],
+            )
+        )
+
+    @extend_schema(request=ComplaintLetterSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["put", "post"])
+    def letter(self, request, pk=None):
+        """Draft or re-edit the written reply (an issued letter is kept as it was sent)."""
+        complaint = self._complaint()
+        self._desk(complaint)
+        body = self._valid(ComplaintLetterSerializer)["body"]
+        call_service(
+            complaints.written_reply_draft, complaint=complaint, by=request.user, body=body
+        )
+        return self._respond(complaint)
+
+    @extend_schema(request=None, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="issue-letter", url_name="issue-letter")
+    def issue_letter(self, request, pk=None):
+        """Issue the letter as drafted; for a complaint not yet replied to, that is its reply."""
+        complaint = self._complaint()
+        self._desk(complaint)
+        call_service(complaints.written_reply_issue, complaint=complaint, by=request.user)
+        return self._respond(complaint)
+
+    @extend_schema(request=ComplaintArchiveSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        complaint = self._complaint()
+        self._desk(complaint)
+        data = self._valid(ComplaintArchiveSerializer)
+        return self._respond(
+            call_service(
+                complaints.complaint_archive,
+                complaint=complaint,
+                by=request.user,
+                cause=data["cause"],
+                lessons=data["lessons"],
+                changes=data["changes"],
+            )
+        )
+
+    # --- the responsible department
+
+    @extend_schema(request=ComplaintNoteSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="action", url_name="action")
+    def record_action(self, request, pk=None):  # "action" is the view's current action name
+        complaint = self._complaint()
+        self._desk_or_department(complaint)
+        note = self._valid(ComplaintNoteSerializer)["note"]
+        return self._respond(
+            call_service(
+                complaints.complaint_record_action, complaint=complaint, by=request.user, note=note
+            )
+        )
+
+    @extend_schema(request=ComplaintResolveSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        complaint = self._complaint()
+        self._desk_or_department(complaint)
+        resolution = self._valid(ComplaintResolveSerializer)["resolution"]
+        return self._respond(
+            call_service(
+                complaints.complaint_resolve,
+                complaint=complaint,
+                by=request.user,
+                resolution=resolution,
+            )
+        )
+
+    @extend_schema(request=ComplaintReasonSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="cannot-solve", url_name="cannot-solve")
+    def cannot_solve(self, request, pk=None):
+        """A department manager: straight to the project manager (the service checks the role)."""
+        complaint = self._complaint()
+        reason = self._valid(ComplaintReasonSerializer)["reason"]
+        return self._respond(
+            call_service(
+                complaints.complaint_cannot_solve,
+                complaint=complaint,
+                by=request.user,
+                reason=reason,
+            )
+        )
+
+    @extend_schema(request=ComplaintCorrectiveSerializer, responses=ComplaintDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def corrective(self, request, pk=None):
+        """The corrective / preventive action report (the service checks who may file it)."""
+        complaint = self._complaint()
+        data = self._valid(ComplaintCorrectiveSerializer)
+        call_service(
+            complaints.complaint_file_corrective, complaint=complaint, by=request.user, **data
+        )
+        return self._respond(complaint)
+
+    # --- the ladder
+
+    @extend_schema(
+        request=None,
+        responses=ComplaintDetailSerializer,
+        parameters=[OpenApiParameter("escalation_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"escalations/(?P<escalation_id>[0-9]+)/acknowledge",
+        url_name="acknowledge",
+    )
+    def acknowledge(self, request, pk=None, escalation_id=None):
+        """The person escalated to says they have it (the service checks the role)."""
+        complaint = self._complaint()
+        escalation = get_object_or_404(
+            Escalation.objects.select_related("complaint"), complaint=complaint, pk=escalation_id
+        )
+        call_service(complaints.escalation_acknowledge, escalation=escalation, by=request.user)
+        return self._respond(complaint)
