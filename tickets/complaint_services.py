@@ -138,6 +138,8 @@ def complaint_receive(
     now = timezone.now()
     if not description.strip():
         raise ValidationError(_("Describe what the complaint is about."))
+    if kind not in Complaint.Kind.values:
+        raise ValidationError(_("Choose whether it is a complaint or a suggestion."))
     if channel not in Complaint.Channel.values:
         raise ValidationError(_("Choose how the complaint came in."))
     if category not in Complaint.Category.values:
@@ -221,10 +223,15 @@ def complaint_receive(
                 link=_link(complaint),
             )
         elif owner is None and by.pk and not access.is_staff_member(by):
+            subject = (
+                _("Online suggestion %(number)s")
+                if kind == Complaint.Kind.SUGGESTION
+                else _("Online complaint %(number)s")
+            )
             staff_notify(
                 property=property,
                 roles=OWNERS,
-                subject=_("Online complaint %(number)s") % {"number": complaint.number},
+                subject=subject % {"number": complaint.number},
                 body=complaint.description[:200],
                 link=_link(complaint),
             )
@@ -313,9 +320,9 @@ def complaint_cannot_solve(*, complaint: Complaint, by: User, reason: str) -> Co
     manager (once, like every step of the ladder)."""
     if not reason.strip():
         raise ValidationError(_("Say why the department cannot solve it."))
-    if not access.may(by, {Role.DEPARTMENT_MANAGER}, complaint.property_id):
+    if not access.manages_department(by, complaint.property_id, complaint.department_id):
         raise ValidationError(
-            _("Only a department manager can say the department cannot solve it.")
+            _("Only the department's manager can say the department cannot solve it.")
         )
     with transaction.atomic():
         complaint = _locked(complaint)
@@ -629,6 +636,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
     if not allowed:
         raise ValidationError(_("Only the person it was escalated to can acknowledge it."))
     with transaction.atomic():
+        complaint = _locked(complaint)  # the timeline event shows its current state
         claimed = Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=by
         )

@@ -230,7 +230,7 @@ def test_solved_the_same_day_but_late_stops_at_the_department_manager(
 def test_cannot_solve_goes_straight_to_the_project_manager_once(
     lift, clerk, engineering_manager, project_manager
 ):
-    with at(minutes(30)), pytest.raises(ValidationError, match="department manager"):
+    with at(minutes(30)), pytest.raises(ValidationError, match="department.s manager"):
         complaints.complaint_cannot_solve(complaint=lift, by=clerk, reason="缺配件")
     assert fresh(lift).cannot_solve_at is None
 
@@ -539,3 +539,24 @@ def test_another_departments_manager_cannot_acknowledge(sunshine, lift, engineer
     with pytest.raises(ValidationError, match="escalated to"):
         complaints.escalation_acknowledge(escalation=escalation, by=cleaning_manager)
     assert fresh(escalation).acknowledged_at is None
+
+
+def test_another_departments_manager_cannot_say_it_cannot_be_solved(sunshine, lift):
+    from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+
+    cleaning_manager = UserFactory()
+    MembershipFactory(
+        user=cleaning_manager,
+        property=sunshine,
+        role="department_manager",
+        department=DepartmentFactory(property=sunshine, kind="cleaning", name="保洁部"),
+    )
+    with pytest.raises(ValidationError, match="department's manager"):
+        complaints.complaint_cannot_solve(complaint=lift, by=cleaning_manager, reason="不归我们")
+    assert fresh(lift).cannot_solve_at is None and not Escalation.objects.exists()
+
+
+def test_a_kind_that_does_not_exist_is_refused(sunshine, clerk, assistant):
+    with pytest.raises(ValidationError, match="complaint or a suggestion"):
+        complaint_received(sunshine, by=clerk, owner=assistant, kind="rant")
+    assert not Complaint.objects.exists()
