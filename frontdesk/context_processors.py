@@ -18,6 +18,11 @@ def shell(request):
             is_engineer=Role.ENGINEER in roles,
             works_the_desk=bool(roles & access.REPAIR_DESK),
             supervises=bool(roles & {Role.SUPERVISOR, Role.PROJECT_MANAGER}),
+            # Engineers and department managers work complaints sent to their department.
+            in_a_department=bool(roles & {Role.ENGINEER, Role.DEPARTMENT_MANAGER}),
+            sees_escalations=bool(
+                roles & {Role.SUPERVISOR, Role.PROJECT_MANAGER, Role.DEPARTMENT_MANAGER}
+            ),
         )
         stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
         context.update(
