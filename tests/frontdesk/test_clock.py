@@ -17,6 +17,7 @@ from frontdesk.clock import (
     RestDays,
     deadline_after_days,
     deadline_after_hours,
+    end_of_local_day,
     is_overdue,
     time_left,
 )
@@ -413,3 +414,41 @@ def test_statutory_calendar_2026_lists_holidays_and_make_up_days_only():
 @pytest.mark.parametrize("year", [2003, 2027, 2099, 0, 10_000])
 def test_statutory_calendar_for_unknown_year_is_none(year):
     assert statutory_calendar(year) is None
+
+
+@pytest.mark.parametrize(
+    ("start", "zone", "expected"),
+    [
+        # 10:00 Tuesday in Shanghai → 24:00 Tuesday local = 16:00 UTC.
+        (
+            datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
+            "Asia/Shanghai",
+            datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+        ),
+        # 23:30 UTC Monday is already 07:30 Tuesday in Shanghai: Tuesday's end.
+        (
+            datetime(2026, 11, 23, 23, 30, tzinfo=UTC),
+            "Asia/Shanghai",
+            datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+        ),
+        # The very first instant of a local day belongs to that day.
+        (
+            datetime(2026, 11, 23, 16, 0, tzinfo=UTC),
+            "Asia/Shanghai",
+            datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+        ),
+        # New York on the day the clocks go back: midnight after it is EST (UTC-5).
+        (
+            datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
+            "America/New_York",
+            datetime(2026, 11, 2, 5, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_the_end_of_the_local_day(start, zone, expected):
+    assert end_of_local_day(start, ZoneInfo(zone)) == expected
+
+
+def test_the_end_of_the_local_day_refuses_a_naive_start():
+    with pytest.raises(ValueError, match="aware"):
+        end_of_local_day(datetime(2026, 11, 24, 10, 0), ZoneInfo("Asia/Shanghai"))  # noqa: DTZ001

@@ -570,3 +570,66 @@ def test_residents_and_strangers_are_kept_out(client, sunshine, callback):
     client.force_login(user)
     assert client.get(url).status_code == 404
     assert client.get(reverse("callback_record", args=[callback.pk])).status_code == 404
+
+
+# --- complaints in the queue -----------------------------------------------------------------
+
+
+def _complaints(prop, clerk, assistant, count):
+    from tests.factories import complaint_received
+
+    with at(N - timedelta(hours=1)):
+        return [
+            complaint_received(prop, by=clerk, owner=assistant, direct_impact=False)
+            for _ in range(count)
+        ]
+
+
+def test_complaint_replies_show_in_the_queue_with_the_complainant(
+    desk, sunshine, clerk, assistant, engineer
+):
+    _many(sunshine, clerk, engineer, 1, start=-3)
+    (complaint,) = _complaints(sunshine, clerk, assistant, 1)
+    with at(N):
+        page = text(desk.get(reverse("callback_queue")))
+
+    assert reverse("complaint_detail", args=[complaint.pk]) in page
+    assert complaint.number in page and complaint.complainant_name in page
+    assert "Complaint reply" in page
+
+
+@pytest.mark.parametrize("url_name", ["callback_queue", "callback_queue_rows"])
+def test_the_queue_runs_the_same_queries_for_1_or_6_complaint_replies(
+    desk, sunshine, clerk, assistant, engineer, url_name
+):
+    url = reverse(url_name)
+    _many(sunshine, clerk, engineer, 2, start=-3)
+    _complaints(sunshine, clerk, assistant, 1)
+    with at(N), CaptureQueriesContext(connection) as few:
+        desk.get(url)
+    _complaints(sunshine, clerk, assistant, 5)
+    with at(N), CaptureQueriesContext(connection) as many:
+        big = desk.get(url)
+
+    assert sum(len(s["rows"]) for s in big.context["sections"]) == 8
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_a_letters_reply_is_sent_to_the_written_reply(desk, sunshine, clerk, assistant):
+    from tests.factories import complaint_received
+
+    with at(N):
+        letter = complaint_received(
+            sunshine, by=clerk, owner=assistant, channel="letter", direct_impact=False
+        )
+        reply = letter.callbacks.get(kind="complaint_reply")
+        page = text(desk.get(reverse("callback_record", args=[reply.pk])))
+        refused = desk.post(
+            reverse("callback_record", args=[reply.pk]), {"reached": "yes", "comments": "电话答复"}
+        )
+
+    assert reverse("complaint_letter", args=[letter.pk]) in page
+    assert 'name="reached"' not in page
+    assert refused.status_code == 400
+    assert "answered in writing" in text(refused)
+    assert not reply.calls.exists()
