@@ -4,6 +4,7 @@ views make its zone the current one)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frontdesk import access
 from frontdesk.models import Department, Property, Resident, Unit, User, phone_validator
@@ -68,13 +69,13 @@ class ComplaintIntakeForm(forms.Form):
     card) or from a visitor, whose unit is chosen from the property's units."""
 
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=_("Complaint or suggestion"),
         choices=Complaint.Kind.choices,
         initial=Complaint.Kind.COMPLAINT,
         widget=forms.RadioSelect,
     )
     channel = forms.ChoiceField(
-        label=_("Channel"),
+        label=_("How the complaint came in"),
         choices=DESK_CHANNELS,
         initial=Channel.PHONE,
         widget=forms.RadioSelect,
@@ -239,10 +240,12 @@ class ReplyForm(forms.Form):
 
 
 class CorrectiveForm(forms.Form):
-    cause = _text(_("Cause"))
+    cause = _text(pgettext_lazy("corrective action", "Cause"))
     correction = _text(_("Correction"))
     prevention = _text(_("Prevention"))
-    owner = forms.CharField(label=_("Owner"), max_length=60, required=False)
+    owner = forms.CharField(
+        label=pgettext_lazy("person responsible", "Owner"), max_length=60, required=False
+    )
     due_date = forms.DateField(
         label=_("Due date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

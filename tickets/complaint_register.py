@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -77,7 +77,7 @@ class Column:
 COLUMNS = [
     Column(gettext_lazy("Complaint number"), 14, lambda c: c.number),
     Column(gettext_lazy("Property"), 16, lambda c: c.property.name),
-    Column(gettext_lazy("Received"), 17, lambda c: local_time(c.received_at, c)),
+    Column(pgettext_lazy("time", "Received"), 17, lambda c: local_time(c.received_at, c)),
     Column(gettext_lazy("Kind"), 11, lambda c: c.get_kind_display()),
     Column(gettext_lazy("Channel"), 12, lambda c: c.get_channel_display()),
     Column(gettext_lazy("Complainant"), 14, lambda c: c.complainant_name),
@@ -90,13 +90,13 @@ COLUMNS = [
     Column(gettext_lazy("Followed by"), 12, lambda c: _person(c.owner)),
     Column(gettext_lazy("State"), 16, lambda c: c.get_state_display()),
     Column(gettext_lazy("Fix due"), 17, lambda c: local_time(c.fix_due_at, c)),
-    Column(gettext_lazy("Resolved"), 17, lambda c: local_time(c.resolved_at, c)),
+    Column(pgettext_lazy("time", "Resolved"), 17, lambda c: local_time(c.resolved_at, c)),
     Column(gettext_lazy("How it was handled"), 40, lambda c: c.resolution),
     Column(gettext_lazy("Reply due"), 17, lambda c: local_time(c.reply_due_at, c)),
-    Column(gettext_lazy("Replied"), 17, lambda c: local_time(c.replied_at, c)),
+    Column(pgettext_lazy("time", "Replied"), 17, lambda c: local_time(c.replied_at, c)),
     Column(gettext_lazy("Escalations"), 36, escalation_text),
     Column(gettext_lazy("Overdue"), 18, overdue_text),
-    Column(gettext_lazy("Archived"), 17, lambda c: local_time(c.archived_at, c)),
+    Column(pgettext_lazy("time", "Archived"), 17, lambda c: local_time(c.archived_at, c)),
 ]
 
 

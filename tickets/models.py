@@ -331,14 +331,18 @@ class Complaint(models.Model):
         RECEIVED = "received", _("Received")
         DISPATCHED = "dispatched", _("With the department")
         RESOLVED = "resolved", _("Resolved")
-        REOPENED = "reopened", _("Reopened")
+        REOPENED = "reopened", pgettext_lazy("complaint", "Reopened")
         CONFIRMED = "confirmed", _("Called back")
         ARCHIVED = "archived", _("Archived")
 
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="complaints")
     number = models.CharField(_("complaint number"), max_length=20, editable=False)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(
+        _("complaint or suggestion"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT
+    )
+    channel = models.CharField(
+        pgettext_lazy("complaint", "channel"), max_length=10, choices=Channel.choices
+    )
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
     )
@@ -545,7 +549,7 @@ class ComplaintEvent(models.Model):
         REPLY_OVERDUE = "reply_overdue", _("Reply overdue")
         CALLBACK = "callback", _("Callback")
         CALLBACK_OVERDUE = "callback_overdue", _("Callback overdue")
-        REOPENED = "reopened", _("Reopened")
+        REOPENED = "reopened", pgettext_lazy("complaint", "Reopened")
         CONFIRMED = "confirmed", _("Callback concluded")
         CORRECTIVE = "corrective", _("Corrective action report filed")
         ARCHIVED = "archived", _("Archived")
