@@ -4,7 +4,7 @@ import zoneinfo
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
@@ -60,6 +60,14 @@ class Property(models.Model):
     direct_fix_minutes = models.PositiveSmallIntegerField(
         _("direct-impact fix window (minutes)"), default=120, validators=[MinValueValidator(1)]
     )
+    billing_day = models.PositiveSmallIntegerField(
+        _("billing day of the month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    payment_due_days = models.PositiveSmallIntegerField(
+        _("days to pay a fee notice"), default=15, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("property")
@@ -72,7 +80,11 @@ class Property(models.Model):
                 & Q(complaint_callback_days__gt=0)
                 & Q(direct_fix_minutes__gt=0),
                 name="property_windows_positive",
-            )
+            ),
+            # The 28th at the latest: every month has that day.
+            models.CheckConstraint(
+                condition=Q(billing_day__gte=1, billing_day__lte=28), name="property_billing_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,6 +265,7 @@ class Resident(models.Model):
     )
     email = models.EmailField(_("email"), blank=True)
     move_in_date = models.DateField(_("move-in date"))
+    moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
     archive_number = models.CharField(_("archive number"), max_length=9, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     user = models.ForeignKey(
@@ -287,6 +300,7 @@ class ResidentEvent(models.Model):
         UPDATED = "updated", _("Details changed")
         INVITE_ISSUED = "invite_issued", _("Portal activation code issued")
         ACCOUNT_ACTIVATED = "account_activated", _("Portal account activated")
+        MOVED_OUT = "moved_out", _("Moved out")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()

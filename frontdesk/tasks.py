@@ -34,14 +34,22 @@ def notification_deliver_task(notification_id: int) -> bool:
 @shared_task(acks_late=True)
 def sweep() -> dict:
     """Every minute, from beat: act on what is due, then record that the sweep ran."""
+    from billing.services import billing_due, dunning_advance
+    from billing.tasks import notices_generate_task
     from tickets.complaint_services import complaints_escalate
     from visits.services import callbacks_mark_overdue, callbacks_remind_due_soon
 
     started_at = timezone.now()
+    claimed = billing_due(now=started_at)
+    for property_id, period in claimed:
+        # A month of notices is one long job of its own, not part of the minute's sweep.
+        publish_after_commit(notices_generate_task, property_id, period.isoformat())
     result = {
         "callbacks_overdue": callbacks_mark_overdue(now=started_at),
         "callbacks_reminded": callbacks_remind_due_soon(now=started_at),
         **complaints_escalate(now=started_at),
+        "billing_runs_queued": len(claimed),
+        "dunning_steps": dunning_advance(now=started_at),
     }
     # Last, so the notices the steps above wrote go out in this same run.
     result.update(services.notifications_sweep(now=started_at))

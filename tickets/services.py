@@ -3,7 +3,7 @@ one timeline event, and queues its follow-ups (callbacks, notifications) in that
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from frontdesk.models import Department, Membership, Property, Resident, Role, Unit, User
+from frontdesk.money import money
 from frontdesk.services import sequence_next, staff_notify, user_notify
 from tickets.models import (
     PriceItem,
@@ -25,7 +26,6 @@ from tickets.models import (
 from tickets.uploads import VerifiedImage
 
 State = RepairOrder.State
-CENT = Decimal("0.01")
 
 # Which states each transition may start from. Anything else is refused with a message.
 CANCELLABLE = {
@@ -38,11 +38,6 @@ CANCELLABLE = {
 DISPATCHABLE = {State.RECEIVED, State.REOPENED}
 QUOTABLE = {State.RECEIVED, State.AWAITING_AGREEMENT, State.REOPENED}
 REOPENABLE = {State.COMPLETED, State.CLOSED}
-
-
-def money(value: Decimal) -> Decimal:
-    """The one rounding rule for money: to the cent, halves away from zero (四舍五入)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

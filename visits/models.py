@@ -17,6 +17,7 @@ class Callback(models.Model):
         REPLY = "reply", _("Promised reply")
         COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
         COMPLAINT = "complaint", _("Complaint callback")
+        DUNNING = "dunning", _("Dunning call")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -35,6 +36,13 @@ class Callback(models.Model):
     )
     complaint = models.ForeignKey(
         Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks"
+    )
+    fee_notice = models.ForeignKey(
+        "billing.FeeNotice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
     )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
@@ -79,7 +87,8 @@ class Callback(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="reply", parent__isnull=False)
                 | Q(kind="repair", repair__isnull=False)
-                | Q(kind__in=["complaint", "complaint_reply"], complaint__isnull=False),
+                | Q(kind__in=["complaint", "complaint_reply"], complaint__isnull=False)
+                | Q(kind="dunning", fee_notice__isnull=False),
                 name="callback_has_trigger",
             ),
         ]
