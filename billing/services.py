@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing.models import (
@@ -281,6 +281,7 @@ def notices_generate(
                     line.notice = notice
                     all_lines.append(line)
             FeeNoticeLine.objects.bulk_create(all_lines)
+            _announce(property, notices, now)
             BillingRun.objects.filter(pk=run.pk).update(
                 made=F("made") + len(notices),
                 skipped=F("skipped") + len(batch.units) - len(notices),
@@ -291,6 +292,71 @@ def notices_generate(
     BillingRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def _announce(property: Property, notices: list[FeeNotice], now: datetime) -> None:
+    """Tell the residents of the batch's units, through the outbox, in their language: an
+    SMS, an email where they have an address, and a notice in the portal. Three queries per
+    batch; each row's delivery is queued after commit (the sweep catches what is missed)."""
+    from frontdesk.models import ResidentPhone
+    from frontdesk.tasks import notification_deliver_task, publish_after_commit
+
+    by_unit = {n.unit_id: n for n in notices}
+    memberships = Resident.units.through.objects.filter(
+        unit_id__in=list(by_unit), resident__moved_out_on__isnull=True
+    ).select_related("resident")
+    residents = [(m.resident, by_unit[m.unit_id]) for m in memberships]
+    phones: dict[int, str] = {}
+    for resident_id, digits in (
+        ResidentPhone.objects.filter(resident_id__in=[r.pk for r, _n in residents])
+        .order_by("pk")
+        .values_list("resident_id", "digits")
+    ):
+        phones.setdefault(resident_id, digits)
+    rows = []
+    for resident, notice in residents:
+        language = (
+            resident.preferred_language if resident.preferred_language != "other" else "zh-hans"
+        )
+        with translation.override(language):
+            subject = _(
+                "%(property)s fee notice for %(month)s: unit %(unit)s owes %(total)s yuan, "
+                "due %(due)s."
+            ) % {
+                "property": property.name,
+                "month": f"{notice.period:%Y-%m}",
+                "unit": notice.unit.label,
+                "total": notice.total,
+                "due": notice.due_date.isoformat(),
+            }
+        common = {
+            "property": property,
+            "recipient_resident": resident,
+            "subject": subject,
+            "body": "",
+            "created_at": now,
+            "link": f"/portal/fees/notices/{notice.pk}/",
+        }
+        if resident.pk in phones:
+            rows.append(
+                Notification(
+                    channel=Notification.Channel.SMS, address=phones[resident.pk], **common
+                )
+            )
+        if resident.email:
+            rows.append(
+                Notification(channel=Notification.Channel.EMAIL, address=resident.email, **common)
+            )
+        if resident.user_id:
+            rows.append(
+                Notification(
+                    channel=Notification.Channel.IN_APP,
+                    recipient_user_id=resident.user_id,
+                    **common,
+                )
+            )
+    for note in Notification.objects.bulk_create(rows):
+        publish_after_commit(notification_deliver_task, note.pk)
 
 
 def billing_due(*, now: datetime) -> list[tuple[int, date]]:

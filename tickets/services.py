@@ -413,8 +413,13 @@ def repair_sign_off(
 
 
 def amount_due(order: RepairOrder) -> Decimal:
+    """What the resident still owes at the desk: the used lines, less what was paid, less
+    what went onto a fee notice (billed there, it is paid there)."""
+    from billing.models import FeeNoticeLine  # billing builds on tickets: import when used
+
     paid = order.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    return money(order_total(order, RepairLine.Stage.USED) - paid)
+    billed = FeeNoticeLine.objects.filter(repair=order).aggregate(total=Sum("amount"))["total"]
+    return money(order_total(order, RepairLine.Stage.USED) - paid - (billed or 0))
 
 
 def repair_pay(
