@@ -67,6 +67,16 @@ PRICE_LIST = [
 ]
 
 
+FEES = [
+    ("物业管理费", "area", "m²", "2.50"),
+    ("车位租金", "fixed", "个/月", "300.00"),
+    ("水费", "metered", "吨", "4.10"),
+    ("电费", "metered", "度", "0.68"),
+    ("有偿服务", "service", "次", "0"),
+]
+DUNNING = [(1, "reminder", 1), (2, "phone", 7), (3, "letter", 30)]
+
+
 class Command(BaseCommand):
     help = "Seed the demo property (idempotent) and print the demo logins."
 
@@ -146,6 +156,7 @@ class Command(BaseCommand):
             self.seed_repairs(prop, clerk, departments["engineering"])
         if not Complaint.objects.filter(property=prop).exists():
             self.seed_complaints(prop, clerk, departments)
+        self.seed_billing(prop, clerk)
         # One resident with a portal account, so the resident's side can be tried at once.
         resident = Resident.objects.get(property=prop, name="林晓峰")
         if resident.user is None:
@@ -154,6 +165,34 @@ class Command(BaseCommand):
             account.save()
             Resident.objects.filter(pk=resident.pk).update(user=account)
         self.print_logins()
+
+    def seed_billing(self, prop, clerk):
+        """The price standards, the dunning stages, a parking space, and last month's notices
+        (generated the way beat generates them), once."""
+        from billing.models import DunningStage, FeeItem, FeeNotice, PriceStandard, Subscription
+        from billing.services import first_of_month, notices_generate
+
+        since = date(2026, 1, 1)
+        for name, basis, unit_label, price in FEES:
+            item, _ = FeeItem.objects.get_or_create(
+                property=prop, name=name, defaults={"basis": basis, "unit_label": unit_label}
+            )
+            PriceStandard.objects.get_or_create(
+                fee_item=item, effective_from=since, defaults={"price": Decimal(price)}
+            )
+        for step, kind, days in DUNNING:
+            DunningStage.objects.get_or_create(
+                property=prop, step=step, defaults={"kind": kind, "days_overdue": days}
+            )
+        parking = FeeItem.objects.get(property=prop, name="车位租金")
+        unit = Unit.objects.get(building__property=prop, building__number="1", number="1203")
+        Subscription.objects.get_or_create(
+            unit=unit, fee_item=parking, defaults={"note": "B-017", "starts": since}
+        )
+        if not FeeNotice.objects.filter(property=prop).exists():
+            this_month = first_of_month(timezone.localdate())
+            last_month = first_of_month(this_month - timedelta(days=1))
+            notices_generate(property=prop, period=last_month)
 
     def seed_repairs(self, prop, clerk, engineering):
         """A few orders in different states, so every list and the callback queue show rows."""
