@@ -22,6 +22,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.models import (
     Allocation,
@@ -430,10 +431,14 @@ def payment_take(
     serialised by the notice row locks: the second finds less (or nothing) owed, and the
     rest of the money stays on the unit as credit, never as an over-credited notice."""
     key = idempotency_key.strip() or uuid.uuid4().hex
+    prop = unit.building.property
+    if not access.may(by, CASHIERS, prop.pk):
+        raise ValidationError(_("Only the desk or finance can take a payment."))
     existing = Payment.objects.filter(idempotency_key=key).first()
     if existing is not None:
+        if existing.unit_id != unit.pk:
+            raise ValidationError(_("This payment form was already used for another unit."))
         return existing
-    prop = unit.building.property
     if method not in Payment.Method.values:
         raise ValidationError(_("Choose how the payment is made."))
     amount = money(amount)
@@ -564,6 +569,8 @@ def adjustment_decide(
     """A supervisor approves (the reversal is carried out) or rejects (with a note)."""
     if not access.may(by, APPROVERS, adjustment.payment.property_id):
         raise ValidationError(_("Only a supervisor can approve a void or a refund."))
+    if adjustment.requested_by_id == by.pk:
+        raise ValidationError(_("Another supervisor must approve your own request."))
     if not approve and not note.strip():
         raise ValidationError(_("Say why the request is rejected."))
     now = timezone.now()
@@ -704,9 +711,12 @@ def resident_move_out(*, resident: Resident, by: User, on: date) -> Resident:
         if owed > 0:
             count = FeeNotice.objects.filter(unit__in=units, settled=False).count()
             raise ValidationError(
-                _(
+                ngettext(
+                    "Move-out refused: %(owed)s yuan is still owed on %(count)d fee notice. "
+                    "Take the payment first.",
                     "Move-out refused: %(owed)s yuan is still owed on %(count)d fee notices. "
-                    "Take the payment first."
+                    "Take the payment first.",
+                    count,
                 )
                 % {"owed": owed, "count": count}
             )

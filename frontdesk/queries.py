@@ -55,11 +55,15 @@ def resident_cards(qs: QuerySet) -> QuerySet:
 
 def resident_card(user: User, pk: int):
     """One resident for the card page; raises DoesNotExist for what the user may not see.
-    Their complaints come along unevaluated: one query, run only by a page that shows them."""
+    Their complaints and fees balance come along unevaluated: run only by a page that shows
+    them."""
+    from billing.payment_queries import ResidentBalance  # billing builds on frontdesk
     from tickets.complaint_queries import resident_complaints  # tickets builds on frontdesk
 
     resident = resident_cards(residents_for(user)).get(pk=pk)
     resident.recent_complaints = resident_complaints(resident)
+    # What the units owe and hold as credit: two queries, run only by a page that shows it.
+    resident.balance = ResidentBalance(resident, user)
     return resident
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from billing.api import CollectionRateViewSet, FeeNoticeViewSet, PaymentViewSet
 from frontdesk import views
 from frontdesk.api import router
 from frontdesk.forms import LoginForm
@@ -12,6 +13,9 @@ from tickets.complaint_api import ComplaintViewSet
 
 router.register("repairs", RepairOrderViewSet, basename="repair")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("fee-notices", FeeNoticeViewSet, basename="fee-notice")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("collection-rate", CollectionRateViewSet, basename="collection-rate")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,6 +36,7 @@ urlpatterns = [
     path("holidays/<int:property_id>/<int:year>/", views.holidays, name="holidays"),
     path("", include("tickets.urls")),
     path("", include("visits.urls")),
+    path("", include("billing.urls")),
     path("portal/", views.portal, name="portal"),
     path("portal/activate/", views.portal_activate, name="portal_activate"),
     path("health/", views.health, name="health"),

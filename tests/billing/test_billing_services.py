@@ -472,7 +472,7 @@ def test_dunning_takes_each_stage_once(sunshine, owed, clerk):
 
 def test_move_out_is_refused_while_anything_is_owed(sunshine, owed, clerk):
     resident = ResidentFactory(property=sunshine, unit=owed.unit)
-    with pytest.raises(ValidationError, match="632.88 yuan is still owed on 1 fee notices"):
+    with pytest.raises(ValidationError, match="632.88 yuan is still owed on 1 fee notice\\."):
         services.resident_move_out(resident=resident, by=clerk, on=date(2026, 11, 30))
     resident.refresh_from_db()
     assert resident.moved_out_on is None
@@ -489,3 +489,35 @@ def test_only_the_desk_records_a_move_out(sunshine, lin):
     engineer = staff_at(sunshine, "engineer")
     with pytest.raises(ValidationError, match="desk"):
         services.resident_move_out(resident=resident, by=engineer, on=date(2026, 11, 30))
+
+
+def test_nobody_approves_their_own_request(owed, clerk, supervisor):
+    payment = pay(owed, clerk, "632.88", received="632.88")
+    request = services.adjustment_request(payment=payment, by=supervisor, kind="void", reason="x")
+    with pytest.raises(ValidationError, match="Another supervisor"):
+        services.adjustment_decide(adjustment=request, by=supervisor, approve=True)
+    payment.refresh_from_db()
+    assert not payment.voided
+
+
+def test_only_the_desk_or_finance_take_payments(sunshine, owed):
+    engineer = staff_at(sunshine, "engineer")
+    with pytest.raises(ValidationError, match="desk or finance"):
+        pay(owed, engineer, "100", received="100")
+    assert not Payment.objects.exists()
+
+
+def test_a_used_form_key_is_not_a_payment_for_another_unit(sunshine, owed, clerk, building):
+    pay(owed, clerk, "100", received="100", key="form-1")
+    other = UnitFactory(building=building, number="0808", area_m2=D("10"))
+    with pytest.raises(ValidationError, match="another unit"):
+        services.payment_take(
+            unit=other,
+            by=clerk,
+            notices=[],
+            method="cash",
+            amount=D("5"),
+            received=D("5"),
+            idempotency_key="form-1",
+        )
+    assert Payment.objects.count() == 1
