@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -250,31 +250,34 @@ def notices_generate(
     due = issued_day + timedelta(days=property.payment_due_days)
     after_id = 0
     while True:
-        batch = _read_batch(property, period, after_id, batch_size)
-        if not batch.units:
-            break
-        after_id = batch.units[-1].pk
-        notices, lines_of = [], []
-        for unit in batch.units:
-            if unit.pk in batch.billed:
-                continue
-            lines = _lines_for(unit, batch, area_items, prices)
-            if not lines:
-                continue
-            notices.append(
-                FeeNotice(
-                    property=property,
-                    unit=unit,
-                    period=period,
-                    number=f"{period:%Y%m}-{unit.label}",
-                    issued_at=now,
-                    due_date=due,
-                    total=sum((line.amount for line in lines), ZERO),
-                    arrears_before=money(batch.arrears.get(unit.pk, ZERO)),
-                )
-            )
-            lines_of.append(lines)
         with transaction.atomic():
+            # The run's row lock serialises two runs of the same month (a retried task next to
+            # a slow one): the second reads the batch after the first committed it, and skips.
+            BillingRun.objects.select_for_update().get(pk=run.pk)
+            batch = _read_batch(property, period, after_id, batch_size)
+            if not batch.units:
+                break
+            after_id = batch.units[-1].pk
+            notices, lines_of = [], []
+            for unit in batch.units:
+                if unit.pk in batch.billed:
+                    continue
+                lines = _lines_for(unit, batch, area_items, prices)
+                if not lines:
+                    continue
+                notices.append(
+                    FeeNotice(
+                        property=property,
+                        unit=unit,
+                        period=period,
+                        number=f"{period:%Y%m}-{unit.label}",
+                        issued_at=now,
+                        due_date=due,
+                        total=sum((line.amount for line in lines), ZERO),
+                        arrears_before=money(batch.arrears.get(unit.pk, ZERO)),
+                    )
+                )
+                lines_of.append(lines)
             FeeNotice.objects.bulk_create(notices)
             all_lines = []
             for notice, lines in zip(notices, lines_of, strict=True):
@@ -283,14 +286,18 @@ def notices_generate(
                     all_lines.append(line)
             FeeNoticeLine.objects.bulk_create(all_lines)
             _announce(property, notices, now)
-            BillingRun.objects.filter(pk=run.pk).update(
-                made=F("made") + len(notices),
-                skipped=F("skipped") + len(batch.units) - len(notices),
-                total=F("total") + sum((n.total for n in notices), ZERO),
-            )
         if len(batch.units) < batch_size:
             break
-    BillingRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    # What the period holds, counted once at the end: right after a resumed or repeated run too.
+    made = FeeNotice.objects.filter(property=property, period=period, kind=FeeNotice.Kind.MONTHLY)
+    summary = made.aggregate(count=Count("pk"), total=Sum("total"))
+    units = Unit.objects.filter(building__property=property).count()
+    BillingRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(),
+        made=summary["count"],
+        skipped=units - summary["count"],
+        total=summary["total"] or ZERO,
+    )
     run.refresh_from_db()
     return run
 
