@@ -178,6 +178,9 @@ class FeeNotice(models.Model):
                 condition=Q(kind="monthly"),
                 name="fee_notice_one_per_unit_period",
             ),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(kind="opening"), name="fee_notice_one_opening"
+            ),
             models.UniqueConstraint(fields=["property", "number"], name="fee_notice_number"),
             models.CheckConstraint(condition=Q(total__gte=0), name="fee_notice_total"),
             # Never credited beyond what is billed, whatever two clerks do at once.
