@@ -17,6 +17,8 @@ def shell(request):
         context.update(
             is_engineer=Role.ENGINEER in roles,
             works_the_desk=bool(roles & access.REPAIR_DESK),
+            takes_payments=bool(roles & access.REPAIR_CASHIERS),
+            runs_billing=bool(roles & {Role.SUPERVISOR, Role.PROJECT_MANAGER, Role.FINANCE}),
             supervises=bool(roles & {Role.SUPERVISOR, Role.PROJECT_MANAGER}),
             # Engineers and department managers work complaints sent to their department.
             in_a_department=bool(roles & {Role.ENGINEER, Role.DEPARTMENT_MANAGER}),
