@@ -36,6 +36,7 @@ def sweep() -> dict:
     """Every minute, from beat: act on what is due, then record that the sweep ran."""
     from billing.services import billing_due, dunning_advance
     from billing.tasks import notices_generate_task
+    from frontdesk.desk_services import parcels_remind
     from tickets.complaint_services import complaints_escalate
     from visits.services import callbacks_mark_overdue, callbacks_remind_due_soon
 
@@ -50,6 +51,7 @@ def sweep() -> dict:
         **complaints_escalate(now=started_at),
         "billing_runs_queued": len(claimed),
         "dunning_steps": dunning_advance(now=started_at),
+        "parcels_reminded": parcels_remind(now=started_at),
     }
     # Last, so the notices the steps above wrote go out in this same run.
     result.update(services.notifications_sweep(now=started_at))

@@ -91,6 +91,7 @@ def test_sweep_task_records_when_it_ran(db):
         "complaints_escalated_project_manager": 0,
         "billing_runs_queued": 0,
         "dunning_steps": 0,
+        "parcels_reminded": 0,
         "notifications_tried": 0,
         "notifications_sent": 0,
     }

@@ -1,0 +1,831 @@
+"""The desk's own day: visitors, phone messages, parcels, key custody, lost and found, goods
+release passes, decoration applications, the shift handover and the signed daily ledger.
+
+Every change validates, writes in one transaction, and tells whoever must know through the
+outbox. A hand-over that can only happen once (a parcel collected, a key out or back, an item
+claimed) is claimed with a row lock or a conditional UPDATE, so doing it twice is refused."""
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontdesk import access
+from frontdesk.models import (
+    DailyLedger,
+    DecorationApplication,
+    Department,
+    KeyDeposit,
+    KeyMovement,
+    LostItem,
+    Notification,
+    Parcel,
+    PhoneMessage,
+    Property,
+    RectificationNotice,
+    ReleasePass,
+    Resident,
+    Role,
+    ShiftHandover,
+    Unit,
+    User,
+    Visitor,
+)
+from frontdesk.services import (
+    notification_enqueue,
+    sequence_next,
+    staff_notify,
+    user_notify,
+)
+
+DESK = access.RESIDENT_EDITORS  # clerk, assistant, supervisor, project manager
+LEDGER_SIGNERS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
+
+
+def _require_desk(by: User, prop: Property) -> None:
+    if not access.may(by, DESK, prop.pk):
+        raise ValidationError(_("Only the front desk can do this."))
+
+
+def _unit_of(prop: Property, unit: Unit | None) -> None:
+    if unit is not None and unit.building.property_id != prop.pk:
+        raise ValidationError(_("The unit belongs to another property."))
+
+
+def _local_day_bounds(prop: Property, day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=prop.zone)
+    return start, start + timedelta(days=1)
+
+
+def tell_unit(prop: Property, unit: Unit, subject: str, link: str = "") -> int:
+    """An SMS (to the first phone) and a portal notice to each current resident of a unit."""
+    told = 0
+    for resident in (
+        Resident.objects.filter(units=unit, moved_out_on__isnull=True)
+        .prefetch_related("phones")
+        .select_related("user")
+    ):
+        phones = list(resident.phones.all())
+        if phones:
+            notification_enqueue(
+                property=prop,
+                channel=Notification.Channel.SMS,
+                address=phones[0].digits,
+                recipient_resident=resident,
+                subject=subject,
+                body="",
+            )
+        if resident.user_id:
+            notification_enqueue(
+                property=prop,
+                channel=Notification.Channel.IN_APP,
+                recipient_user=resident.user,
+                recipient_resident=resident,
+                subject=subject,
+                body="",
+                link=link,
+            )
+        told += 1
+    return told
+
+
+# --- visitors -----------------------------------------------------------------------------------
+
+
+def visitor_register(
+    *,
+    property: Property,
+    by: User,
+    name: str,
+    purpose: str,
+    unit: Unit | None = None,
+    visiting: str = "",
+    id_type: str = "",
+    id_last4: str = "",
+    phone: str = "",
+) -> Visitor:
+    """A visitor walks in: registered as arrived now. Only the document's last four
+    characters are kept."""
+    _require_desk(by, property)
+    _unit_of(property, unit)
+    if not name.strip() or not purpose.strip():
+        raise ValidationError(_("Give the visitor's name and the purpose of the visit."))
+    if unit is None and not visiting.strip():
+        raise ValidationError(_("Say whom the visitor is visiting: a unit or a company."))
+    _check_last4(id_type, id_last4)
+    now = timezone.now()
+    return Visitor.objects.create(
+        property=property,
+        name=name.strip(),
+        phone=phone.strip(),
+        unit=unit,
+        visiting=visiting.strip(),
+        purpose=purpose.strip(),
+        id_type=id_type,
+        id_last4=id_last4.strip().upper(),
+        arrived_at=now,
+        registered_by=by,
+        created_at=now,
+    )
+
+
+def _check_last4(id_type: str, id_last4: str) -> None:
+    value = id_last4.strip()
+    if value and (len(value) != 4 or not value.isalnum()):
+        raise ValidationError(
+            _("Only the last four characters of the document, letters or digits.")
+        )
+    if value and not id_type:
+        raise ValidationError(_("Choose the kind of document."))
+
+
+def visitor_announce(
+    *, resident: Resident, unit: Unit, name: str, expected_on: date, purpose: str, by: User
+) -> Visitor:
+    """A resident tells the desk a visitor is coming on a day: it shows on that day's list."""
+    if not resident.units.filter(pk=unit.pk).exists():
+        raise ValidationError(_("Announce visitors for your own unit only."))
+    if expected_on < timezone.localdate(timezone=resident.property.zone):
+        raise ValidationError(_("The visit cannot be in the past."))
+    if not name.strip():
+        raise ValidationError(_("Give the visitor's name."))
+    return Visitor.objects.create(
+        property=resident.property,
+        name=name.strip(),
+        unit=unit,
+        purpose=purpose.strip() or _("Visiting"),
+        expected_on=expected_on,
+        announced_by=resident,
+        created_at=timezone.now(),
+    )
+
+
+def visitor_arrive(*, visitor: Visitor, by: User, id_type: str = "", id_last4: str = "") -> Visitor:
+    """An announced visitor arrives at the desk."""
+    _require_desk(by, visitor.property)
+    _check_last4(id_type, id_last4)
+    now = timezone.now()
+    claimed = Visitor.objects.filter(pk=visitor.pk, arrived_at__isnull=True).update(
+        arrived_at=now, registered_by=by, id_type=id_type, id_last4=id_last4.strip().upper()
+    )
+    if not claimed:
+        raise ValidationError(_("%(name)s has already arrived.") % {"name": visitor.name})
+    visitor.refresh_from_db()
+    return visitor
+
+
+def visitor_leave(*, visitor: Visitor, by: User) -> Visitor:
+    _require_desk(by, visitor.property)
+    claimed = Visitor.objects.filter(
+        pk=visitor.pk, arrived_at__isnull=False, left_at__isnull=True
+    ).update(left_at=timezone.now())
+    if not claimed:
+        raise ValidationError(
+            _("%(name)s is not in the building: nothing to sign out.") % {"name": visitor.name}
+        )
+    visitor.refresh_from_db()
+    return visitor
+
+
+# --- phone messages ---------------------------------------------------------------------------------
+
+
+def message_take(
+    *,
+    property: Property,
+    by: User,
+    caller_name: str,
+    text: str,
+    caller_phone: str = "",
+    for_resident: Resident | None = None,
+    for_user: User | None = None,
+    for_department: Department | None = None,
+) -> PhoneMessage:
+    """Take a message for one recipient and tell them through the outbox."""
+    _require_desk(by, property)
+    if sum(x is not None for x in (for_resident, for_user, for_department)) != 1:
+        raise ValidationError(_("Leave the message for one person or one department."))
+    if not caller_name.strip() or not text.strip():
+        raise ValidationError(_("Write down who called and the message."))
+    if for_resident is not None and for_resident.property_id != property.pk:
+        raise ValidationError(_("The resident belongs to another property."))
+    if for_department is not None and for_department.property_id != property.pk:
+        raise ValidationError(_("The department belongs to another property."))
+    if for_user is not None and not access.roles_at(for_user, property.pk):
+        raise ValidationError(_("That person does not work at this property."))
+    with transaction.atomic():
+        message = PhoneMessage.objects.create(
+            property=property,
+            caller_name=caller_name.strip(),
+            caller_phone=caller_phone.strip(),
+            text=text.strip(),
+            for_resident=for_resident,
+            for_user=for_user,
+            for_department=for_department,
+            taken_by=by,
+            taken_at=timezone.now(),
+        )
+        subject = _("Message from %(caller)s") % {"caller": message.caller_name}
+        body = message.text
+        link = f"/desk/messages/{message.pk}/"
+        if for_user is not None:
+            user_notify(property=property, user=for_user, subject=subject, body=body, link=link)
+        elif for_department is not None:
+            staff_notify(
+                property=property,
+                roles=set(Role.values),
+                department_id=for_department.pk,
+                subject=subject,
+                body=body,
+                link=link,
+            )
+        else:
+            if for_resident.user_id:
+                notification_enqueue(
+                    property=property,
+                    channel=Notification.Channel.IN_APP,
+                    recipient_user=for_resident.user,
+                    recipient_resident=for_resident,
+                    subject=subject,
+                    body=body,
+                    link="/portal/messages/",
+                )
+            phone = for_resident.phones.first()
+            if phone is not None:
+                notification_enqueue(
+                    property=property,
+                    channel=Notification.Channel.SMS,
+                    address=phone.digits,
+                    recipient_resident=for_resident,
+                    subject=f"{subject}: {body}"[:300],
+                    body="",
+                )
+    return message
+
+
+def may_read_message(user: User, message: PhoneMessage) -> bool:
+    if message.for_user_id is not None:
+        return message.for_user_id == user.pk
+    if message.for_department_id is not None:
+        return access.in_department(user, message.property_id, message.for_department_id)
+    return message.for_resident.user_id == user.pk or access.may(user, DESK, message.property_id)
+
+
+def message_mark_read(*, message: PhoneMessage, by: User) -> PhoneMessage:
+    """The recipient (or, for a resident without a portal account, the desk that passed it
+    on) marks the message read."""
+    if not may_read_message(by, message):
+        raise ValidationError(_("Only the person the message is for can mark it read."))
+    claimed = PhoneMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(
+        read_at=timezone.now(), read_by=by
+    )
+    if not claimed:
+        raise ValidationError(_("This message has already been read."))
+    message.refresh_from_db()
+    return message
+
+
+def messages_unread_too_long(property: Property, now: datetime):
+    """Unread messages older than the property's limit: shown to the supervisor."""
+    limit = now - timedelta(minutes=property.message_read_minutes)
+    return PhoneMessage.objects.filter(property=property, read_at__isnull=True, taken_at__lte=limit)
+
+
+# --- parcels ---------------------------------------------------------------------------------------
+
+
+def parcel_register(
+    *,
+    property: Property,
+    by: User,
+    unit: Unit,
+    carrier: str,
+    shelf: str,
+    tracking_number: str = "",
+    recipient_name: str = "",
+) -> Parcel:
+    """Register a parcel, give it a 6-digit pickup code and tell the unit's residents."""
+    _require_desk(by, property)
+    _unit_of(property, unit)
+    if not carrier.strip() or not shelf.strip():
+        raise ValidationError(_("Give the carrier and the shelf the parcel is on."))
+    with transaction.atomic():
+        parcel = Parcel.objects.create(
+            property=property,
+            unit=unit,
+            carrier=carrier.strip(),
+            tracking_number=tracking_number.strip(),
+            shelf=shelf.strip(),
+            recipient_name=recipient_name.strip(),
+            pickup_code=f"{secrets.randbelow(10**6):06d}",
+            received_at=timezone.now(),
+            registered_by=by,
+        )
+        tell_unit(
+            property,
+            unit,
+            _("A parcel (%(carrier)s) is waiting at the service centre. Pickup code %(code)s.")
+            % {"carrier": parcel.carrier, "code": parcel.pickup_code},
+            link="/portal/",
+        )
+    return parcel
+
+
+def parcel_hand_over(
+    *,
+    parcel: Parcel,
+    by: User,
+    collected_by_name: str,
+    code: str = "",
+    signature: UploadedFile | None = None,
+) -> Parcel:
+    """Hand the parcel over against its pickup code or a signature; only once."""
+    _require_desk(by, parcel.property)
+    if not collected_by_name.strip():
+        raise ValidationError(_("Write down who collected the parcel."))
+    if not code.strip() and signature is None:
+        raise ValidationError(_("Ask for the pickup code or a signature."))
+    with transaction.atomic():
+        locked = Parcel.objects.select_for_update().get(pk=parcel.pk)
+        if locked.collected_at is not None:
+            raise ValidationError(
+                _("This parcel was already handed over, on %(when)s, to %(name)s.")
+                % {
+                    "when": timezone.localtime(locked.collected_at, locked.property.zone).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                    "name": locked.collected_by_name,
+                }
+            )
+        if code.strip() and not secrets.compare_digest(code.strip(), locked.pickup_code):
+            raise ValidationError(_("The pickup code does not match."))
+        locked.collected_at = timezone.now()
+        locked.collected_by_name = collected_by_name.strip()
+        locked.collected_with = "code" if code.strip() else "signature"
+        if signature is not None:
+            locked.signature = signature
+        locked.handed_over_by = by
+        locked.save()
+    return locked
+
+
+def parcels_remind(*, now: datetime) -> int:
+    """Once per parcel: a reminder to the unit when it waits longer than the property allows."""
+    reminded = 0
+    for prop in Property.objects.all():
+        waiting = Parcel.objects.filter(
+            property=prop,
+            collected_at__isnull=True,
+            reminded_at__isnull=True,
+            received_at__lte=now - timedelta(days=prop.parcel_reminder_days),
+        )
+        for pk in list(waiting.values_list("pk", flat=True)[:500]):
+            with transaction.atomic():
+                if waiting.filter(pk=pk).update(reminded_at=now):
+                    parcel = Parcel.objects.select_related("unit").get(pk=pk)
+                    tell_unit(
+                        prop,
+                        parcel.unit,
+                        _("Reminder: your parcel (%(carrier)s) is still waiting. Code %(code)s.")
+                        % {"carrier": parcel.carrier, "code": parcel.pickup_code},
+                    )
+                    reminded += 1
+    return reminded
+
+
+# --- keys -------------------------------------------------------------------------------------------
+
+
+def key_deposit(
+    *,
+    property: Property,
+    by: User,
+    unit: Unit,
+    label: str,
+    description: str,
+    deposited_by: str,
+    authorised: str,
+) -> KeyDeposit:
+    _require_desk(by, property)
+    _unit_of(property, unit)
+    if not (label.strip() and description.strip() and deposited_by.strip() and authorised.strip()):
+        raise ValidationError(
+            _("Give the tag, the keys, who deposited them and who may collect them.")
+        )
+    try:
+        with transaction.atomic():
+            return KeyDeposit.objects.create(
+                property=property,
+                unit=unit,
+                label=label.strip(),
+                description=description.strip(),
+                deposited_by=deposited_by.strip(),
+                authorised=authorised.strip(),
+                deposited_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("Tag %(label)s is already on another key.") % {"label": label.strip()}
+        ) from None
+
+
+def _key_move(
+    key: KeyDeposit, by: User, kind: str, person: str, signed_name: str, signature
+) -> KeyMovement:
+    _require_desk(by, key.property)
+    if not person.strip() or not signed_name.strip():
+        raise ValidationError(_("Write down who takes or brings the key, and have them sign."))
+    with transaction.atomic():
+        locked = KeyDeposit.objects.select_for_update().get(pk=key.pk)
+        if locked.withdrawn_at is not None:
+            raise ValidationError(_("This key is no longer in custody."))
+        if kind == KeyMovement.Kind.OUT and locked.is_out:
+            raise ValidationError(_("Key %(label)s is already out.") % {"label": locked.label})
+        if kind == KeyMovement.Kind.IN and not locked.is_out:
+            raise ValidationError(
+                _("Key %(label)s is not out: it cannot be returned.") % {"label": locked.label}
+            )
+        locked.is_out = kind == KeyMovement.Kind.OUT
+        locked.save(update_fields=["is_out"])
+        movement = KeyMovement(
+            key=locked,
+            kind=kind,
+            at=timezone.now(),
+            person=person.strip(),
+            signed_name=signed_name.strip(),
+            by=by,
+        )
+        if signature is not None:
+            movement.signature = signature
+        movement.save()
+    return movement
+
+
+def key_hand_out(
+    *, key: KeyDeposit, by: User, person: str, signed_name: str, signature=None
+) -> KeyMovement:
+    """Give the key to someone the owner authorised; they sign for it."""
+    return _key_move(key, by, KeyMovement.Kind.OUT, person, signed_name, signature)
+
+
+def key_return(
+    *, key: KeyDeposit, by: User, person: str, signed_name: str, signature=None
+) -> KeyMovement:
+    return _key_move(key, by, KeyMovement.Kind.IN, person, signed_name, signature)
+
+
+# --- lost and found ---------------------------------------------------------------------------------
+
+
+def lost_item_register(
+    *,
+    property: Property,
+    by: User,
+    description: str,
+    found_where: str,
+    found_by: str,
+    stored_where: str,
+    found_at: datetime | None = None,
+) -> LostItem:
+    _require_desk(by, property)
+    if not (description.strip() and found_where.strip() and stored_where.strip()):
+        raise ValidationError(_("Say what was found, where, and where it is kept."))
+    return LostItem.objects.create(
+        property=property,
+        description=description.strip(),
+        found_where=found_where.strip(),
+        found_by=found_by.strip(),
+        stored_where=stored_where.strip(),
+        found_at=found_at or timezone.now(),
+        registered_by=by,
+    )
+
+
+def lost_item_claim(
+    *, item: LostItem, by: User, claimed_by: str, claimant_id_last4: str = ""
+) -> LostItem:
+    _require_desk(by, item.property)
+    if not claimed_by.strip():
+        raise ValidationError(_("Write down who claimed the item."))
+    _check_last4("other", claimant_id_last4)
+    claimed = LostItem.objects.filter(pk=item.pk, claimed_at__isnull=True).update(
+        claimed_at=timezone.now(),
+        claimed_by=claimed_by.strip(),
+        claimant_id_last4=claimant_id_last4.strip().upper(),
+        handed_by=by,
+    )
+    if not claimed:
+        raise ValidationError(_("This item has already been claimed."))
+    item.refresh_from_db()
+    return item
+
+
+# --- goods release passes ------------------------------------------------------------------------------
+
+
+def release_pass_request(
+    *, property: Property, by: User, unit: Unit, carrier_name: str, items: str
+) -> ReleasePass:
+    """Items are to leave from a unit: the unit's residents are asked to approve."""
+    _require_desk(by, property)
+    _unit_of(property, unit)
+    if not carrier_name.strip() or not items.strip():
+        raise ValidationError(_("Say who carries the items out and what they are."))
+    with transaction.atomic():
+        release = ReleasePass.objects.create(
+            property=property,
+            unit=unit,
+            carrier_name=carrier_name.strip(),
+            items=items.strip(),
+            requested_at=timezone.now(),
+            requested_by=by,
+        )
+        tell_unit(
+            property,
+            unit,
+            _("%(name)s asks to take items out of %(unit)s: %(items)s. Please approve or refuse.")
+            % {"name": release.carrier_name, "unit": unit.label, "items": release.items[:80]},
+            link=f"/portal/passes/{release.pk}/",
+        )
+    return release
+
+
+def release_pass_decide(
+    *, release: ReleasePass, resident: Resident, approve: bool, by: User
+) -> ReleasePass:
+    """A resident of the unit approves or refuses (in the portal, or by phone to the desk)."""
+    if not resident.units.filter(pk=release.unit_id).exists():
+        raise ValidationError(
+            _("%(name)s is not a resident of %(unit)s: only the unit's residents can approve.")
+            % {"name": resident.name, "unit": release.unit.label}
+        )
+    if resident.user_id != by.pk:
+        _require_desk(by, release.property)
+    state = ReleasePass.State.APPROVED if approve else ReleasePass.State.REFUSED
+    claimed = ReleasePass.objects.filter(pk=release.pk, state=ReleasePass.State.REQUESTED).update(
+        state=state, approved_by=resident, decided_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(_("This pass has already been decided."))
+    release.refresh_from_db()
+    return release
+
+
+def release_pass_release(*, release: ReleasePass, by: User) -> ReleasePass:
+    """Security lets the items out: only with the resident's approval, and only once."""
+    if not access.roles_at(by, release.property_id):
+        raise ValidationError(_("Only the property's staff can let items out."))
+    claimed = ReleasePass.objects.filter(pk=release.pk, state=ReleasePass.State.APPROVED).update(
+        state=ReleasePass.State.RELEASED, released_at=timezone.now(), released_by=by
+    )
+    if not claimed:
+        raise ValidationError(
+            _("The items cannot go out: the pass is %(state)s.")
+            % {"state": release.get_state_display()}
+        )
+    release.refresh_from_db()
+    return release
+
+
+# --- decoration --------------------------------------------------------------------------------------
+
+DECORATION_REFUSAL = _("The application is %(state)s: it cannot be %(action)s now.")
+
+
+def decoration_apply(
+    *,
+    resident: Resident,
+    unit: Unit,
+    by: User,
+    contractor: str,
+    contractor_phone: str,
+    work: str,
+    starts: date,
+    ends: date,
+) -> DecorationApplication:
+    if not resident.units.filter(pk=unit.pk).exists():
+        raise ValidationError(_("Apply for one of the resident's own units."))
+    if resident.user_id != by.pk:
+        _require_desk(by, resident.property)
+    if ends < starts:
+        raise ValidationError(_("The work must end after it starts."))
+    if not (contractor.strip() and contractor_phone.strip() and work.strip()):
+        raise ValidationError(_("Give the contractor, their phone and the work planned."))
+    return DecorationApplication.objects.create(
+        property=resident.property,
+        unit=unit,
+        resident=resident,
+        contractor=contractor.strip(),
+        contractor_phone=contractor_phone.strip(),
+        work=work.strip(),
+        starts=starts,
+        ends=ends,
+        applied_at=timezone.now(),
+    )
+
+
+def _decoration_step(app: DecorationApplication, allowed: set, **changes) -> DecorationApplication:
+    claimed = DecorationApplication.objects.filter(pk=app.pk, state__in=allowed).update(**changes)
+    if not claimed:
+        app.refresh_from_db()
+        raise ValidationError(
+            _("The application is %(state)s: this step does not apply now.")
+            % {"state": app.get_state_display()}
+        )
+    app.refresh_from_db()
+    return app
+
+
+def decoration_review(
+    *, app: DecorationApplication, by: User, passed: bool, note: str = ""
+) -> DecorationApplication:
+    """The first review (初审)."""
+    _require_desk(by, app.property)
+    if not passed and not note.strip():
+        raise ValidationError(_("Say why the application is rejected."))
+    State = DecorationApplication.State
+    return _decoration_step(
+        app,
+        {State.APPLIED},
+        state=State.REVIEWED if passed else State.REJECTED,
+        reviewed_by=by,
+        reviewed_at=timezone.now(),
+        review_note=note.strip(),
+    )
+
+
+def decoration_permit(*, app: DecorationApplication, by: User) -> DecorationApplication:
+    """The permit (装修许可证), numbered ZX + local date + sequence."""
+    _require_desk(by, app.property)
+    now = timezone.now()
+    with transaction.atomic():
+        day = timezone.localtime(now, app.property.zone).date()
+        last = sequence_next(property=app.property, series="decoration", day=day, limit=999)
+        return _decoration_step(
+            app,
+            {DecorationApplication.State.REVIEWED},
+            state=DecorationApplication.State.PERMITTED,
+            permit_number=f"ZX{day:%y%m%d}{last:03d}",
+            permitted_at=now,
+        )
+
+
+def decoration_rectify(
+    *, app: DecorationApplication, by: User, issue: str, deadline: date
+) -> RectificationNotice:
+    """A rectification notice (整改通知) during the works."""
+    _require_desk(by, app.property)
+    if not issue.strip():
+        raise ValidationError(_("Say what must be put right."))
+    State = DecorationApplication.State
+    with transaction.atomic():
+        _decoration_step(app, {State.PERMITTED, State.RECTIFYING}, state=State.RECTIFYING)
+        notice = RectificationNotice.objects.create(
+            application=app,
+            issue=issue.strip(),
+            deadline=deadline,
+            issued_at=timezone.now(),
+            issued_by=by,
+        )
+        tell_unit(
+            app.property,
+            app.unit,
+            _("Decoration of %(unit)s: rectification required by %(day)s: %(issue)s")
+            % {"unit": app.unit.label, "day": deadline.isoformat(), "issue": notice.issue[:80]},
+        )
+    return notice
+
+
+def rectification_resolve(*, notice: RectificationNotice, by: User) -> DecorationApplication:
+    app = notice.application
+    _require_desk(by, app.property)
+    with transaction.atomic():
+        if not RectificationNotice.objects.filter(pk=notice.pk, resolved_at=None).update(
+            resolved_at=timezone.now()
+        ):
+            raise ValidationError(_("This rectification is already resolved."))
+        if not app.rectifications.filter(resolved_at=None).exists():
+            app = _decoration_step(
+                app,
+                {DecorationApplication.State.RECTIFYING},
+                state=DecorationApplication.State.PERMITTED,
+            )
+    return app
+
+
+def decoration_finish(*, app: DecorationApplication, by: User) -> DecorationApplication:
+    _require_desk(by, app.property)
+    return _decoration_step(
+        app,
+        {DecorationApplication.State.PERMITTED},
+        state=DecorationApplication.State.FINISHED,
+    )
+
+
+# --- the shift and the day ------------------------------------------------------------------------------
+
+
+def day_counts(property: Property, day: date) -> dict:
+    """What the desk did on a local day, drawn from the records themselves (one query per
+    kind of record), so the handover and the ledger never need it typed again."""
+    from billing.models import Payment
+    from tickets.models import Complaint, RepairOrder
+    from visits.models import Callback
+
+    start, end = _local_day_bounds(property, day)
+
+    def between(field):
+        return {f"{field}__gte": start, f"{field}__lt": end, "property": property}
+
+    visitors = Visitor.objects.filter(property=property).aggregate(
+        arrived=Count("pk", filter=Q(arrived_at__gte=start, arrived_at__lt=end)),
+        left=Count("pk", filter=Q(left_at__gte=start, left_at__lt=end)),
+    )
+    parcels = Parcel.objects.filter(property=property).aggregate(
+        registered=Count("pk", filter=Q(received_at__gte=start, received_at__lt=end)),
+        collected=Count("pk", filter=Q(collected_at__gte=start, collected_at__lt=end)),
+        waiting=Count("pk", filter=Q(collected_at=None)),
+    )
+    keys = KeyMovement.objects.filter(key__property=property, at__gte=start, at__lt=end).aggregate(
+        out=Count("pk", filter=Q(kind="out")), back=Count("pk", filter=Q(kind="in"))
+    )
+    payments = Payment.objects.filter(**between("received_at"), voided=False).aggregate(
+        count=Count("pk"), total=Sum("amount")
+    )
+    return {
+        "visitors_arrived": visitors["arrived"],
+        "visitors_left": visitors["left"],
+        "messages_taken": PhoneMessage.objects.filter(**between("taken_at")).count(),
+        "parcels_registered": parcels["registered"],
+        "parcels_collected": parcels["collected"],
+        "parcels_waiting": parcels["waiting"],
+        "keys_out": keys["out"],
+        "keys_returned": keys["back"],
+        "repairs_received": RepairOrder.objects.filter(**between("received_at")).count(),
+        "complaints_received": Complaint.objects.filter(**between("received_at")).count(),
+        "callbacks_done": Callback.objects.filter(**between("done_at")).count(),
+        "payments": payments["count"],
+        "payments_total": str(payments["total"] or "0.00"),
+    }
+
+
+def handover_record(
+    *, property: Property, by: User, day: date, shift: str, pending: str
+) -> ShiftHandover:
+    """The shift hands over: what it did (drawn from the records) and what is pending."""
+    _require_desk(by, property)
+    if shift not in ShiftHandover.Shift.values:
+        raise ValidationError(_("Choose the shift."))
+    try:
+        with transaction.atomic():
+            return ShiftHandover.objects.create(
+                property=property,
+                day=day,
+                shift=shift,
+                handed_over_by=by,
+                handed_over_at=timezone.now(),
+                done=day_counts(property, day),
+                pending=pending.strip(),
+            )
+    except IntegrityError:
+        raise ValidationError(_("This shift has already handed over.")) from None
+
+
+def handover_take_over(*, handover: ShiftHandover, by: User) -> ShiftHandover:
+    _require_desk(by, handover.property)
+    if handover.handed_over_by_id == by.pk:
+        raise ValidationError(_("The next shift takes over, not the one handing over."))
+    claimed = ShiftHandover.objects.filter(pk=handover.pk, taken_over_at=None).update(
+        taken_over_by=by, taken_over_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(_("This handover has already been taken over."))
+    handover.refresh_from_db()
+    return handover
+
+
+def ledger_sign(*, property: Property, by: User, day: date, note: str = "") -> DailyLedger:
+    """The supervisor signs the day's ledger at the end of the day, once."""
+    if not access.may(by, LEDGER_SIGNERS, property.pk):
+        raise ValidationError(_("Only a supervisor signs the daily ledger."))
+    if day > timezone.localdate(timezone=property.zone):
+        raise ValidationError(_("A day that has not happened yet cannot be signed."))
+    try:
+        with transaction.atomic():
+            return DailyLedger.objects.create(
+                property=property,
+                day=day,
+                totals=day_counts(property, day),
+                note=note.strip(),
+                signed_by=by,
+                signed_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("The ledger of %(day)s is already signed.") % {"day": day.isoformat()}
+        ) from None
