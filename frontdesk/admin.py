@@ -131,3 +131,5 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 admin.site.register(SweepRun)
+
+from frontdesk import desk_admin  # noqa: F401,E402

@@ -7,6 +7,17 @@ from rest_framework.authtoken.views import obtain_auth_token
 from billing.api import CollectionRateViewSet, FeeNoticeViewSet, PaymentViewSet
 from frontdesk import views
 from frontdesk.api import router
+from frontdesk.desk_api import (
+    DecorationViewSet,
+    HandoverViewSet,
+    KeyViewSet,
+    LedgerViewSet,
+    LostItemViewSet,
+    ParcelViewSet,
+    PhoneMessageViewSet,
+    ReleasePassViewSet,
+    VisitorViewSet,
+)
 from frontdesk.forms import LoginForm
 from tickets.api import RepairOrderViewSet
 from tickets.complaint_api import ComplaintViewSet
@@ -16,6 +27,15 @@ router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("fee-notices", FeeNoticeViewSet, basename="fee-notice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("collection-rate", CollectionRateViewSet, basename="collection-rate")
+router.register("visitors", VisitorViewSet, basename="visitor")
+router.register("messages", PhoneMessageViewSet, basename="phone-message")
+router.register("parcels", ParcelViewSet, basename="parcel")
+router.register("keys", KeyViewSet, basename="key")
+router.register("lost-items", LostItemViewSet, basename="lost-item")
+router.register("release-passes", ReleasePassViewSet, basename="release-pass")
+router.register("decorations", DecorationViewSet, basename="decoration")
+router.register("handovers", HandoverViewSet, basename="handover")
+router.register("ledgers", LedgerViewSet, basename="ledger")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +57,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("visits.urls")),
     path("", include("billing.urls")),
+    path("", include("frontdesk.desk_urls")),
     path("portal/", views.portal, name="portal"),
     path("portal/activate/", views.portal_activate, name="portal_activate"),
     path("health/", views.health, name="health"),
