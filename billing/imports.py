@@ -352,7 +352,10 @@ class RowError:
 
     @property
     def message(self) -> str:
-        return _("Row %(row)s: %(reasons)s") % {"row": self.row, "reasons": "; ".join(self.reasons)}
+        return _("Row %(row)s: %(reasons)s") % {
+            "row": self.row,
+            "reasons": _("; ").join(self.reasons),
+        }
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ outbox. A hand-over that can only happen once (a parcel collected, a key out or 
 claimed) is claimed with a row lock or a conditional UPDATE, so doing it twice is refused."""
 
 import secrets
+import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -148,6 +149,8 @@ def visitor_announce(
     *, resident: Resident, unit: Unit, name: str, expected_on: date, purpose: str, by: User
 ) -> Visitor:
     """A resident tells the desk a visitor is coming on a day: it shows on that day's list."""
+    if resident.user_id != by.pk:
+        _require_desk(by, resident.property)
     if not resident.units.filter(pk=unit.pk).exists():
         raise ValidationError(_("Announce visitors for your own unit only."))
     if expected_on < timezone.localdate(timezone=resident.property.zone):
@@ -232,7 +235,7 @@ def message_take(
         )
         subject = _("Message from %(caller)s") % {"caller": message.caller_name}
         body = message.text
-        link = f"/desk/messages/{message.pk}/"
+        link = f"/desk/messages/{message.pk}/"  # (a resident's link is their portal page)
         if for_user is not None:
             user_notify(property=property, user=for_user, subject=subject, body=body, link=link)
         elif for_department is not None:
@@ -253,7 +256,7 @@ def message_take(
                     recipient_resident=for_resident,
                     subject=subject,
                     body=body,
-                    link="/portal/messages/",
+                    link="/portal/desk/#messages",
                 )
             phone = for_resident.phones.first()
             if phone is not None:
@@ -362,11 +365,13 @@ def parcel_hand_over(
                     "name": locked.collected_by_name,
                 }
             )
-        if code.strip() and not secrets.compare_digest(code.strip(), locked.pickup_code):
+        # Full-width digits from a Chinese input method count as the digits they show.
+        typed = unicodedata.normalize("NFKC", code).strip()
+        if typed and not (typed.isascii() and secrets.compare_digest(typed, locked.pickup_code)):
             raise ValidationError(_("The pickup code does not match."))
         locked.collected_at = timezone.now()
         locked.collected_by_name = collected_by_name.strip()
-        locked.collected_with = "code" if code.strip() else "signature"
+        locked.collected_with = "code" if typed else "signature"
         if signature is not None:
             locked.signature = signature
         locked.handed_over_by = by
@@ -559,7 +564,7 @@ def release_pass_decide(
     *, release: ReleasePass, resident: Resident, approve: bool, by: User
 ) -> ReleasePass:
     """A resident of the unit approves or refuses (in the portal, or by phone to the desk)."""
-    if not resident.units.filter(pk=release.unit_id).exists():
+    if resident.moved_out_on is not None or not resident.units.filter(pk=release.unit_id).exists():
         raise ValidationError(
             _("%(name)s is not a resident of %(unit)s: only the unit's residents can approve.")
             % {"name": resident.name, "unit": release.unit.label}
@@ -584,6 +589,9 @@ def release_pass_release(*, release: ReleasePass, by: User) -> ReleasePass:
         state=ReleasePass.State.RELEASED, released_at=timezone.now(), released_by=by
     )
     if not claimed:
+        release.refresh_from_db()
+        if release.state == ReleasePass.State.RELEASED:
+            raise ValidationError(_("These items have already been let out."))
         raise ValidationError(
             _("The items cannot go out: the pass is %(state)s.")
             % {"state": release.get_state_display()}
@@ -593,8 +601,6 @@ def release_pass_release(*, release: ReleasePass, by: User) -> ReleasePass:
 
 
 # --- decoration --------------------------------------------------------------------------------------
-
-DECORATION_REFUSAL = _("The application is %(state)s: it cannot be %(action)s now.")
 
 
 def decoration_apply(
@@ -749,7 +755,11 @@ def day_counts(property: Property, day: date) -> dict:
     parcels = Parcel.objects.filter(property=property).aggregate(
         registered=Count("pk", filter=Q(received_at__gte=start, received_at__lt=end)),
         collected=Count("pk", filter=Q(collected_at__gte=start, collected_at__lt=end)),
-        waiting=Count("pk", filter=Q(collected_at=None)),
+        # Still waiting at the end of that day (received by then, not collected by then).
+        waiting=Count(
+            "pk",
+            filter=Q(received_at__lt=end) & (Q(collected_at=None) | Q(collected_at__gte=end)),
+        ),
     )
     keys = KeyMovement.objects.filter(key__property=property, at__gte=start, at__lt=end).aggregate(
         out=Count("pk", filter=Q(kind="out")), back=Count("pk", filter=Q(kind="in"))

@@ -589,7 +589,7 @@ class Parcel(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     shelf = models.CharField(_("shelf"), max_length=20)
     pickup_code = models.CharField(_("pickup code"), max_length=6)
-    received_at = models.DateTimeField(_("received"))
+    received_at = models.DateTimeField(pgettext_lazy("parcel", "received"))
     registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     reminded_at = models.DateTimeField(null=True, blank=True)
     collected_at = models.DateTimeField(_("collected"), null=True, blank=True)

@@ -78,7 +78,7 @@ def post(client, upload, *, action="check", kind="opening", property=None, **ext
     if action is not None:
         data["action"] = action
     data["property"] = (property or Property.objects.get(code="sunshine")).pk
-    return client.post(URL, data)
+    return client.post(URL, data, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def counts():

@@ -184,9 +184,10 @@ def test_a_parcel_is_announced_with_its_code_and_handed_over_once(sunshine, cler
     assert parcel.pickup_code in sms.subject and len(parcel.pickup_code) == 6
     with pytest.raises(ValidationError, match="does not match"):
         desk.parcel_hand_over(parcel=parcel, by=clerk, collected_by_name="林晓峰", code="000000x")
-    desk.parcel_hand_over(
-        parcel=parcel, by=clerk, collected_by_name="林晓峰", code=parcel.pickup_code
-    )
+    with pytest.raises(ValidationError, match="does not match"):
+        desk.parcel_hand_over(parcel=parcel, by=clerk, collected_by_name="林晓峰", code="取件码")
+    full_width = parcel.pickup_code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    desk.parcel_hand_over(parcel=parcel, by=clerk, collected_by_name="林晓峰", code=full_width)
     parcel = fresh(parcel)
     assert parcel.collected_with == "code" and parcel.handed_over_by == clerk
     with pytest.raises(ValidationError, match="already handed over"):
