@@ -502,6 +502,38 @@ def payment_take(
     return payment
 
 
+def credit_apply(*, unit: Unit, by: User) -> Decimal:
+    """Apply the unit's credit (money paid before and not owed then) to its open notices,
+    oldest first, as allocations of the payments that brought it. Returns what was applied."""
+    prop = unit.building.property
+    if not access.may(by, CASHIERS, prop.pk):
+        raise ValidationError(_("Only the desk or finance can apply credit."))
+    now = timezone.now()
+    applied = ZERO
+    with transaction.atomic():
+        payments = list(
+            Payment.objects.select_for_update()
+            .filter(unit=unit, voided=False)
+            .annotate(
+                applied=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=MONEY_FIELD)
+            )
+            .order_by("received_at", "pk")
+        )
+        notices = list(
+            FeeNotice.objects.select_for_update()
+            .filter(unit=unit, settled=False)
+            .order_by("period", "pk")
+        )
+        for payment in payments:
+            left = payment.amount - payment.refunded - payment.applied
+            if left > 0 and notices:
+                applied += left - _apply(payment, notices, left, now)
+                notices = [n for n in notices if not n.settled]
+    if applied <= 0:
+        raise ValidationError(_("There is no credit to apply, or nothing is owed."))
+    return applied
+
+
 def unit_credit(unit: Unit) -> Decimal:
     """Money paid for the unit and not applied to any notice (nor refunded)."""
     paid = Payment.objects.filter(unit=unit, voided=False).aggregate(

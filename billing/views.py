@@ -95,6 +95,24 @@ def pay(request, unit_id: int):
     )
 
 
+@staff_required
+@require_POST
+def credit_apply(request, unit_id: int):
+    """Apply the unit's earlier credit to its open notices, oldest first."""
+    unit = _unit_or_404(request, unit_id)
+    try:
+        applied = services.credit_apply(unit=unit, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(amount)s yuan of credit applied to the open notices.") % {"amount": applied},
+        )
+    return redirect("billing_pay", unit_id=unit.pk)
+
+
 # --- receipts -----------------------------------------------------------------------------------
 
 
@@ -266,6 +284,7 @@ def resident_move_out(request, pk: int):
 
 urlpatterns = [
     path("billing/pay/<int:unit_id>/", pay, name="billing_pay"),
+    path("billing/pay/<int:unit_id>/credit/", credit_apply, name="billing_credit_apply"),
     path("billing/receipts/<int:pk>/", receipt, name="billing_receipt"),
     path("billing/receipts/<int:pk>/print/", receipt_print, name="billing_receipt_print"),
     path(

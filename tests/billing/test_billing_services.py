@@ -521,3 +521,15 @@ def test_a_used_form_key_is_not_a_payment_for_another_unit(sunshine, owed, clerk
             idempotency_key="form-1",
         )
     assert Payment.objects.count() == 1
+
+
+def test_credit_pays_the_next_notice_when_applied(sunshine, owed, clerk):
+    pay(owed, clerk, "1000", received="1000")  # 367.12 beyond the November notice
+    generate(sunshine, DEC, T + timedelta(days=30))
+    december = FeeNotice.objects.get(period=DEC)
+    applied = services.credit_apply(unit=owed.unit, by=clerk)
+    december.refresh_from_db()
+    assert applied == min(D("367.12"), december.total) == december.paid
+    assert services.unit_credit(owed.unit) == D("367.12") - applied
+    with pytest.raises(ValidationError, match="no credit"):
+        services.credit_apply(unit=owed.unit, by=clerk)

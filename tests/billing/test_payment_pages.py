@@ -348,8 +348,14 @@ def test_paying_more_than_owed_leaves_credit_shown_on_the_receipt_and_the_next_p
     assert response.status_code == 302
     assert text(desk.get(response.url)).count("65.50") >= 1
     assert desk.get(response.url).context["credit"] == D("65.50")
-    owe(unit, "100.00", period=date(2026, 12, 1))
+    december = owe(unit, "100.00", period=date(2026, 12, 1))
     assert desk.get(pay_url(unit)).context["credit"] == D("65.50")
+
+    # The clerk applies the credit to December's notice.
+    applied = desk.post(reverse("billing_credit_apply", args=[unit.pk]), follow=True)
+    assert "65.50 yuan of credit applied" in text(applied)
+    assert fresh(december).paid == D("65.50")
+    assert applied.context["credit"] == D("0.00")
 
 
 # --- who may take money --------------------------------------------------------------------------
