@@ -73,6 +73,11 @@ class Property(models.Model):
         default=120,
         validators=[MinValueValidator(1)],
     )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest e-mail at (local hour)"),
+        default=8,
+        validators=[MaxValueValidator(23)],
+    )
     parcel_reminder_days = models.PositiveSmallIntegerField(
         _("remind about an uncollected parcel after (days)"),
         default=3,

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tickets",
     "visits",
     "billing",
+    "reports",
 ]
 
 MIDDLEWARE = [

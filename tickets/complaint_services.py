@@ -345,7 +345,10 @@ def complaint_resolve(*, complaint: Complaint, by: User, resolution: str) -> Com
         now = timezone.now()
         complaint.state = State.RESOLVED
         complaint.resolved_at = now
-        complaint.first_resolved_at = complaint.first_resolved_at or now
+        if complaint.first_resolved_at is None:
+            complaint.first_resolved_at = now
+            if complaint.direct_impact:
+                complaint.fixed_in_window = now <= complaint.fix_due_at
         complaint.resolution = resolution.strip()
         complaint.save()
         _event(complaint, by, Kind.RESOLVED, complaint.resolution)

@@ -392,6 +392,8 @@ class Complaint(models.Model):
     cannot_solve_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     first_resolved_at = models.DateTimeField(null=True, blank=True)
+    # Set at the first resolution of a direct-impact complaint: the 2-hour target's figure.
+    fixed_in_window = models.BooleanField(null=True, blank=True)
     resolution = models.TextField(_("how it was handled"), blank=True)
     reply_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)

@@ -162,6 +162,7 @@ def test_fixed_inside_the_window_is_never_escalated(lift, engineer, engineering_
     assert not Escalation.objects.exists()
     assert not notices(engineering_manager, "escalated").exists()
     assert fresh(lift).resolved_at <= lift.fix_due_at
+    assert fresh(lift).fixed_in_window is True
 
 
 def test_not_fixed_in_the_window_goes_to_the_department_manager_once(
@@ -225,6 +226,7 @@ def test_solved_the_same_day_but_late_stops_at_the_department_manager(
     sweep_at(timedelta(hours=15))
     assert list(Escalation.objects.values_list("level", flat=True)) == ["department_manager"]
     assert not notices(project_manager).exists()
+    assert fresh(lift).fixed_in_window is False
 
 
 def test_cannot_solve_goes_straight_to_the_project_manager_once(
