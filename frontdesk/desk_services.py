@@ -289,6 +289,10 @@ def message_mark_read(*, message: PhoneMessage, by: User) -> PhoneMessage:
     )
     if not claimed:
         raise ValidationError(_("This message has already been read."))
+    # The notice that announced it is read too: the header's count should not linger.
+    Notification.objects.filter(
+        recipient_user=by, link=f"/desk/messages/{message.pk}/", read_at__isnull=True
+    ).update(read_at=timezone.now())
     message.refresh_from_db()
     return message
 

@@ -132,6 +132,7 @@ def test_a_message_reaches_its_recipient_who_marks_it_read(sunshine, clerk, engi
         desk.message_mark_read(message=message, by=clerk)
     desk.message_mark_read(message=message, by=engineer)
     assert fresh(message).read_by == engineer
+    assert not Notification.objects.filter(recipient_user=engineer, read_at__isnull=True).exists()
     with pytest.raises(ValidationError, match="already been read"):
         desk.message_mark_read(message=message, by=engineer)
 
