@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -64,8 +65,15 @@ def _shown(enum_name: str, choices, **kwargs) -> NamedChoiceField:
 
 VISITOR_STATES = [("expected", _("Expected")), ("in", _("In the building")), ("left", _("Left"))]
 MESSAGE_STATES = [("unread", _("Unread")), ("read", _("Read"))]
-PARCEL_STATES = [("waiting", _("Waiting")), ("collected", _("Collected"))]
-KEY_STATES = [("in", _("At the desk")), ("out", _("Handed out")), ("withdrawn", _("Withdrawn"))]
+PARCEL_STATES = [
+    ("waiting", pgettext_lazy("parcel", "Waiting")),
+    ("collected", pgettext_lazy("parcel", "Collected")),
+]
+KEY_STATES = [
+    ("in", pgettext_lazy("key", "At the desk")),
+    ("out", _("Handed out")),
+    ("withdrawn", _("Withdrawn")),
+]
 LOST_STATES = [("unclaimed", _("Unclaimed")), ("claimed", _("Claimed"))]
 HANDOVER_STATES = [("pending", _("Not yet taken over")), ("taken", _("Taken over"))]
 
