@@ -511,13 +511,17 @@ def credit_apply(*, unit: Unit, by: User) -> Decimal:
     now = timezone.now()
     applied = ZERO
     with transaction.atomic():
+        # Lock first, then sum: PostgreSQL refuses FOR UPDATE on a grouped query.
         payments = list(
             Payment.objects.select_for_update()
             .filter(unit=unit, voided=False)
-            .annotate(
-                applied=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=MONEY_FIELD)
-            )
             .order_by("received_at", "pk")
+        )
+        applied_by_payment = dict(
+            Allocation.objects.filter(payment__in=payments)
+            .values("payment_id")
+            .annotate(s=Sum("amount"))
+            .values_list("payment_id", "s")
         )
         notices = list(
             FeeNotice.objects.select_for_update()
@@ -525,7 +529,7 @@ def credit_apply(*, unit: Unit, by: User) -> Decimal:
             .order_by("period", "pk")
         )
         for payment in payments:
-            left = payment.amount - payment.refunded - payment.applied
+            left = payment.amount - payment.refunded - applied_by_payment.get(payment.pk, ZERO)
             if left > 0 and notices:
                 applied += left - _apply(payment, notices, left, now)
                 notices = [n for n in notices if not n.settled]

@@ -11,7 +11,8 @@ from django.db import connections
 
 from billing import services
 from billing.models import Allocation, FeeItem, FeeNotice, Payment, PriceStandard
-from tests.factories import BuildingFactory, UnitFactory, UserFactory
+from tests.conftest import staff_at
+from tests.factories import BuildingFactory, UnitFactory
 
 ROUNDS = 10
 
@@ -51,7 +52,7 @@ def test_two_clerks_paying_the_same_notice_never_over_credit_it(postgres, sunshi
         UnitFactory(building=building, number=f"{i:04d}", area_m2=Decimal("100"))
     services.notices_generate(property=sunshine, period=date(2026, 11, 1))
     notice_ids = list(FeeNotice.objects.order_by("pk").values_list("pk", flat=True))
-    clerk = UserFactory()
+    clerk = staff_at(sunshine, "clerk")
     connections.close_all()
 
     ctx = multiprocessing.get_context("fork")
