@@ -37,6 +37,7 @@ def sweep() -> dict:
     from billing.services import billing_due, dunning_advance
     from billing.tasks import notices_generate_task
     from frontdesk.desk_services import parcels_remind
+    from reports.review import digests_send
     from tickets.complaint_services import complaints_escalate
     from visits.services import callbacks_mark_overdue, callbacks_remind_due_soon
 
@@ -52,6 +53,7 @@ def sweep() -> dict:
         "billing_runs_queued": len(claimed),
         "dunning_steps": dunning_advance(now=started_at),
         "parcels_reminded": parcels_remind(now=started_at),
+        "digests_sent": digests_send(now=started_at),
     }
     # Last, so the notices the steps above wrote go out in this same run.
     result.update(services.notifications_sweep(now=started_at))

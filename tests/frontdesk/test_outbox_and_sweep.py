@@ -92,6 +92,7 @@ def test_sweep_task_records_when_it_ran(db):
         "billing_runs_queued": 0,
         "dunning_steps": 0,
         "parcels_reminded": 0,
+        "digests_sent": 0,
         "notifications_tried": 0,
         "notifications_sent": 0,
     }
