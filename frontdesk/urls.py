@@ -19,6 +19,7 @@ from frontdesk.desk_api import (
     VisitorViewSet,
 )
 from frontdesk.forms import LoginForm
+from reports.api import DashboardViewSet
 from tickets.api import RepairOrderViewSet
 from tickets.complaint_api import ComplaintViewSet
 
@@ -36,6 +37,7 @@ router.register("release-passes", ReleasePassViewSet, basename="release-pass")
 router.register("decorations", DecorationViewSet, basename="decoration")
 router.register("handovers", HandoverViewSet, basename="handover")
 router.register("ledgers", LedgerViewSet, basename="ledger")
+router.register("dashboard", DashboardViewSet, basename="dashboard")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -58,6 +60,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("billing.urls")),
     path("", include("frontdesk.desk_urls")),
+    path("", include("reports.urls")),
     path("portal/", views.portal, name="portal"),
     path("portal/activate/", views.portal_activate, name="portal_activate"),
     path("health/", views.health, name="health"),
