@@ -47,7 +47,7 @@ from django import forms
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import FeeNotice
@@ -138,7 +138,7 @@ DIMENSION_LABELS = {
     "category": _("Category"),
     "building": _("Building"),
     "department": _("Department"),
-    "channel": _("Channel"),
+    "channel": pgettext_lazy("breakdown", "Channel"),
 }
 NONE = "none"  # a breakdown row for "no building" / "no department"
 
