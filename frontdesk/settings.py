@@ -195,6 +195,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A sweep that has not run for this long is reported on every staff page and by /health/.
 SWEEP_STALE_AFTER_SECONDS = int(os.environ.get("SWEEP_STALE_AFTER_SECONDS", "300"))
+# Where the site is reached from outside ("https://desk.example.com"): links in e-mails
+# (the daily digest) are made absolute with it; without it they are paths.
+SITE_URL = os.environ.get("SITE_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

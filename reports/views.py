@@ -181,6 +181,7 @@ def reports_drill(request, figure: str):
             "older_query": older_query,
             "newest_query": urlencode(base),
             "paged": bool(request.GET.get("before")),
+            "now": timezone.now(),
             "dashboard_query": urlencode(filters.params()),
             "error": error,
             "several": len(filters.properties) > 1,
