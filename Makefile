@@ -6,7 +6,7 @@ PORT ?= 8000
 APP_STAMP := $(VENV)/.app-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint format check bootstrap migrate seed messages clean
+.PHONY: run test lint format check bootstrap migrate seed messages clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -56,6 +56,11 @@ check: $(APP_STAMP)
 	SECRET_KEY=check-deploy-only-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	ALLOWED_HOSTS=frontdesk.example.com \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Seeds a dedicated PostgreSQL database (DATABASE_URL's name + "_bench", dropped and recreated)
+# at the issue's scale and measures the pages; prints the table, writes var/bench/results.json.
+bench: bootstrap
+	$(BIN)/python manage.py bench --fresh $(BENCH_ARGS)
 
 # Translations: the compiled .mo files are committed, so only a change of strings needs gettext.
 messages: $(DEV_STAMP)
