@@ -18,7 +18,6 @@ from django import forms
 from django.db.models import (
     BooleanField,
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
     Max,
@@ -43,7 +42,7 @@ PAGE_SIZE = 50
 DUNNING_LIMIT = 500  # units on the dunning list; a building filter narrows it
 RUN_HISTORY = 120  # billing runs shown (ten years of one property)
 GENERATORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER, Role.FINANCE}
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+MONEY_FIELD = queries.MONEY_FIELD
 ALL = _("All")
 OWED, SETTLED = "owed", "settled"
 

@@ -14,6 +14,7 @@ from frontdesk.models import User
 from frontdesk.money import ZERO, money
 
 COLLECTION_TARGET = Decimal("0.95")  # 收缴率 at least 95% (seed 004)
+# Sums of money columns: wide enough for a year of an estate's billing.
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 

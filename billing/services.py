@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from billing.models import (
     PriceStandard,
     Subscription,
 )
+from billing.queries import MONEY_FIELD
 from frontdesk import access, clock
 from frontdesk.models import Notification, Property, Resident, ResidentEvent, Role, Unit, User
 from frontdesk.money import ZERO, money
@@ -47,7 +48,6 @@ from frontdesk.services import notification_enqueue, sequence_next, staff_notify
 BATCH_SIZE = 500
 APPROVERS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
 CASHIERS = access.REPAIR_CASHIERS
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 def first_of_month(day: date) -> date:

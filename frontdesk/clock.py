@@ -27,6 +27,7 @@ __all__ = [
     "deadline_after_days",
     "deadline_after_hours",
     "end_of_local_day",
+    "local_day_bounds",
     "is_overdue",
     "time_left",
 ]
@@ -142,6 +143,15 @@ def end_of_local_day(start: datetime, tz: ZoneInfo) -> datetime:
     _require_aware("start", start)
     next_day = start.astimezone(tz).date() + _ONE_DAY
     return datetime.combine(next_day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """A local calendar day at the property as a half-open interval [00:00, next 00:00),
+    both aware; a day shortened or lengthened by DST is honoured (fold=0, as above)."""
+    return (
+        datetime.combine(day, time(0), tzinfo=tz),
+        datetime.combine(day + _ONE_DAY, time(0), tzinfo=tz),
+    )
 
 
 def time_left(deadline: datetime, now: datetime) -> timedelta:

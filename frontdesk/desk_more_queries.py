@@ -3,12 +3,13 @@ ledger, and of the resident portal's "my day at the desk" page. Everything is sc
 the access module (another property's object is simply not found) and every page's rows come
 in a fixed number of queries, whatever their number."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk import access
+from frontdesk.desk_queries import day_bounds, desk_properties, property_units  # noqa: F401
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,
@@ -55,23 +56,12 @@ def count_rows(counts: dict) -> list[tuple[str, object]]:
     return rows
 
 
-def day_bounds(prop: Property, day: date) -> tuple[datetime, datetime]:
-    """The first instant of a local day at the property, and of the next."""
-    start = datetime.combine(day, time.min, tzinfo=prop.zone)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=prop.zone)
-
-
 # --- which property the desk's page is for ------------------------------------------------------
 
 
 def staff_properties(user: User) -> list[Property]:
     """Where the user works in any role (reading is open to every staff role there)."""
     return list(access.properties_for(user).order_by("name", "pk"))
-
-
-def desk_properties(user: User) -> list[Property]:
-    """Where the user works the desk."""
-    return list(access.properties_where(user, DESK).order_by("name", "pk"))
 
 
 def unit_by_label(prop: Property, text: str) -> Unit | None:
@@ -203,10 +193,6 @@ def property_residents(prop: Property) -> QuerySet[Resident]:
     """What a desk form validates a posted resident against: any of the property's residents
     (the services say whether they belong to the unit)."""
     return Resident.objects.filter(property=prop)
-
-
-def property_units(prop: Property) -> QuerySet[Unit]:
-    return Unit.objects.filter(building__property=prop).select_related("building")
 
 
 # --- handover and ledger ------------------------------------------------------------------------

@@ -4,12 +4,12 @@ Every query is scoped to the desk's properties (another property's row is simply
 and fetches what its page shows in a fixed number of queries, whatever the number of rows."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from frontdesk import access
+from frontdesk import access, clock
 from frontdesk.desk_services import messages_unread_too_long
 from frontdesk.models import (
     Department,
@@ -43,9 +43,8 @@ def local_today(prop: Property, now: datetime | None = None) -> date:
 
 
 def day_bounds(prop: Property, day: date) -> tuple[datetime, datetime]:
-    """The property's local day as a half-open UTC-aware interval."""
-    start = datetime.combine(day, time.min, tzinfo=prop.zone)
-    return start, start + timedelta(days=1)
+    """The property's local day as a half-open interval."""
+    return clock.local_day_bounds(day, prop.zone)
 
 
 def property_units(prop: Property) -> QuerySet[Unit]:

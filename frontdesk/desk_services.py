@@ -7,7 +7,7 @@ claimed) is claimed with a row lock or a conditional UPDATE, so doing it twice i
 
 import secrets
 import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontdesk import access
+from frontdesk import access, clock
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,
@@ -56,11 +56,6 @@ def _require_desk(by: User, prop: Property) -> None:
 def _unit_of(prop: Property, unit: Unit | None) -> None:
     if unit is not None and unit.building.property_id != prop.pk:
         raise ValidationError(_("The unit belongs to another property."))
-
-
-def _local_day_bounds(prop: Property, day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, tzinfo=prop.zone)
-    return start, start + timedelta(days=1)
 
 
 def tell_unit(prop: Property, unit: Unit, subject: str, link: str = "") -> int:
@@ -747,7 +742,7 @@ def day_counts(property: Property, day: date) -> dict:
     from tickets.models import Complaint, RepairOrder
     from visits.models import Callback
 
-    start, end = _local_day_bounds(property, day)
+    start, end = clock.local_day_bounds(day, property.zone)
 
     def between(field):
         return {f"{field}__gte": start, f"{field}__lt": end, "property": property}

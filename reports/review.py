@@ -17,7 +17,7 @@ complaints, escalations, overdue items and the desk's handovers every day and si
 moment the page is shown, the review signed or the digest written."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frontdesk import access
+from frontdesk import access, clock
 from frontdesk.access import staff_with_roles
 from frontdesk.models import DailyLedger, Notification, Property, ShiftHandover, User
 from frontdesk.services import notification_enqueue
@@ -37,6 +37,7 @@ from reports.models import DailyReview, DigestRun
 from tickets.complaint_services import OPEN
 from tickets.models import Complaint, Escalation, RepairOrder
 from visits.models import Callback
+from visits.views import span_text
 
 # Who reviews the day, signs it off and receives the digest.
 REVIEWERS = access.COMPLAINT_SUPERVISORS  # supervisor and project manager
@@ -136,26 +137,6 @@ def local_today(prop: Property, now: datetime) -> date:
     return timezone.localtime(now, prop.zone).date()
 
 
-def day_bounds(prop: Property, day: date) -> tuple[datetime, datetime]:
-    """The first instant of a local day at the property, and of the next."""
-    start = datetime.combine(day, time.min, tzinfo=prop.zone)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=prop.zone)
-
-
-def span_text(delta: timedelta) -> str:
-    """ "2 h 5 min", "3 d 4 h": how long something has waited or is late."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
-    if hours and minutes:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    if hours:
-        return _("%(h)d h") % {"h": hours}
-    return _("%(m)d min") % {"m": minutes}
-
-
 def figure_rows(figures: dict) -> list[tuple[str, str]]:
     """(label, value) rows of the known figures present, yes/no for the signed marks."""
     rows = []
@@ -198,7 +179,7 @@ def _callback_what(callback: Callback) -> str:
 
 def _counted_figures(prop: Property, day: date, now: datetime) -> dict:
     """The figures counted by the database: four aggregate queries, whatever the rows."""
-    start, end = day_bounds(prop, day)
+    start, end = clock.local_day_bounds(day, prop.zone)
     direct = Q(direct_impact=True)
     complaints = Complaint.objects.filter(
         property=prop, received_at__gte=start, received_at__lt=end
@@ -289,7 +270,7 @@ def review_day(prop: Property, day: date, now: datetime) -> DayReview:
     """What the review page of ``day`` (the property's local day) shows. A fixed number of
     queries whatever the rows: eight lists and lookups, plus the four aggregates while the day
     is not signed off (once signed, its figures are those kept on the review)."""
-    start, end = day_bounds(prop, day)
+    start, end = clock.local_day_bounds(day, prop.zone)
     result = DayReview(property=prop, day=day, today=local_today(prop, now), now=now)
     complaints = (
         Complaint.objects.filter(property=prop, received_at__gte=start, received_at__lt=end)

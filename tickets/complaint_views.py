@@ -22,25 +22,11 @@ from tickets import complaint_forms as forms
 from tickets import complaint_queries as queries
 from tickets import complaint_services as services
 from tickets.models import Complaint, Escalation
-from visits.views import time_left_text
+from visits.views import span_text, time_left_text
 
 State = Complaint.State
 DESK = access.COMPLAINT_DESK
 LEVEL_ROLE = services.LEVEL_ROLE
-
-
-def _span(delta: timedelta) -> str:
-    """ "2 h 5 min", "3 d 4 h" for a wait."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
-    if hours and minutes:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    if hours:
-        return _("%(h)d h") % {"h": hours}
-    return _("%(m)d min") % {"m": minutes}
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -428,7 +414,7 @@ def _escalation_rows(escalations: list[Escalation], held: dict, now) -> list[dic
         {
             "e": e,
             "c": e.complaint,
-            "waited": _span(now - e.at),
+            "waited": span_text(now - e.at),
             "may_acknowledge": LEVEL_ROLE[e.level] in held.get(e.complaint.property_id, set()),
         }
         for e in escalations

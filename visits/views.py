@@ -20,6 +20,20 @@ from visits.models import Callback
 RECORDED_EVENT = "callback-recorded"  # the queue's list refreshes when it hears this
 
 
+def span_text(delta: timedelta) -> str:
+    """ "2 h 5 min", "3 d 4 h": how long something has waited or is late."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours and minutes:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    if hours:
+        return _("%(h)d h") % {"h": hours}
+    return _("%(m)d min") % {"m": minutes}
+
+
 def time_left_text(left: timedelta) -> str:
     """ "3 h 20 min left", or "overdue by 2 h" once the deadline has passed."""
     minutes = int(abs(left).total_seconds() // 60)

@@ -19,6 +19,7 @@ from frontdesk.clock import (
     deadline_after_hours,
     end_of_local_day,
     is_overdue,
+    local_day_bounds,
     time_left,
 )
 from frontdesk.holidays import rest_days_from, statutory_calendar
@@ -452,3 +453,14 @@ def test_the_end_of_the_local_day(start, zone, expected):
 def test_the_end_of_the_local_day_refuses_a_naive_start():
     with pytest.raises(ValueError, match="aware"):
         end_of_local_day(datetime(2026, 11, 24, 10, 0), ZoneInfo("Asia/Shanghai"))  # noqa: DTZ001
+
+
+def test_a_local_day_runs_from_its_midnight_to_the_next():
+    start, end = local_day_bounds(date(2026, 11, 24), ZoneInfo("Asia/Shanghai"))
+    assert (start.astimezone(UTC), end.astimezone(UTC)) == (
+        datetime(2026, 11, 23, 16, 0, tzinfo=UTC),
+        datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+    )
+    # The day the clocks go back in New York lasts 25 hours.
+    start, end = local_day_bounds(date(2026, 11, 1), ZoneInfo("America/New_York"))
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
