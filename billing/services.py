@@ -43,7 +43,7 @@ from billing.queries import MONEY_FIELD
 from frontdesk import access, clock
 from frontdesk.models import Notification, Property, Resident, ResidentEvent, Role, Unit, User
 from frontdesk.money import ZERO, money
-from frontdesk.services import notification_enqueue, sequence_next, staff_notify
+from frontdesk.services import sequence_next, staff_notify, unit_notify
 
 BATCH_SIZE = 500
 APPROVERS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
@@ -702,27 +702,7 @@ def _dun(notice: FeeNotice, stage: DunningStage, now: datetime) -> None:
             "number": notice.number,
             "owed": owed,
         }
-        for resident in Resident.objects.filter(units=notice.unit, moved_out_on__isnull=True):
-            phone = resident.phones.first()
-            if phone is not None:
-                notification_enqueue(
-                    property=prop,
-                    channel=Notification.Channel.SMS,
-                    address=phone.digits,
-                    recipient_resident=resident,
-                    subject=subject,
-                    body="",
-                )
-            if resident.user_id:
-                notification_enqueue(
-                    property=prop,
-                    channel=Notification.Channel.IN_APP,
-                    recipient_user=resident.user,
-                    recipient_resident=resident,
-                    subject=subject,
-                    body="",
-                    link="/portal/fees/",
-                )
+        unit_notify(prop, notice.unit, subject, link="/portal/fees/")
     elif stage.kind == DunningStage.Kind.PHONE:
         due = clock.deadline_after_days(now, 1, tz=prop.zone, rest_days=prop.rest_days())
         Callback.objects.create(

@@ -41,6 +41,7 @@ from frontdesk.services import (
     notification_enqueue,
     sequence_next,
     staff_notify,
+    unit_notify,
     user_notify,
 )
 
@@ -56,38 +57,6 @@ def _require_desk(by: User, prop: Property) -> None:
 def _unit_of(prop: Property, unit: Unit | None) -> None:
     if unit is not None and unit.building.property_id != prop.pk:
         raise ValidationError(_("The unit belongs to another property."))
-
-
-def tell_unit(prop: Property, unit: Unit, subject: str, link: str = "") -> int:
-    """An SMS (to the first phone) and a portal notice to each current resident of a unit."""
-    told = 0
-    for resident in (
-        Resident.objects.filter(units=unit, moved_out_on__isnull=True)
-        .prefetch_related("phones")
-        .select_related("user")
-    ):
-        phones = list(resident.phones.all())
-        if phones:
-            notification_enqueue(
-                property=prop,
-                channel=Notification.Channel.SMS,
-                address=phones[0].digits,
-                recipient_resident=resident,
-                subject=subject,
-                body="",
-            )
-        if resident.user_id:
-            notification_enqueue(
-                property=prop,
-                channel=Notification.Channel.IN_APP,
-                recipient_user=resident.user,
-                recipient_resident=resident,
-                subject=subject,
-                body="",
-                link=link,
-            )
-        told += 1
-    return told
 
 
 # --- visitors -----------------------------------------------------------------------------------
@@ -328,7 +297,7 @@ def parcel_register(
             received_at=timezone.now(),
             registered_by=by,
         )
-        tell_unit(
+        unit_notify(
             property,
             unit,
             _("A parcel (%(carrier)s) is waiting at the service centre. Pickup code %(code)s.")
@@ -392,7 +361,7 @@ def parcels_remind(*, now: datetime) -> int:
             with transaction.atomic():
                 if waiting.filter(pk=pk).update(reminded_at=now):
                     parcel = Parcel.objects.select_related("unit").get(pk=pk)
-                    tell_unit(
+                    unit_notify(
                         prop,
                         parcel.unit,
                         _("Reminder: your parcel (%(carrier)s) is still waiting. Code %(code)s.")
@@ -549,7 +518,7 @@ def release_pass_request(
             requested_at=timezone.now(),
             requested_by=by,
         )
-        tell_unit(
+        unit_notify(
             property,
             unit,
             _("%(name)s asks to take items out of %(unit)s: %(items)s. Please approve or refuse.")
@@ -697,7 +666,7 @@ def decoration_rectify(
             issued_at=timezone.now(),
             issued_by=by,
         )
-        tell_unit(
+        unit_notify(
             app.property,
             app.unit,
             _("Decoration of %(unit)s: rectification required by %(day)s: %(issue)s")

@@ -432,6 +432,39 @@ def user_notify(*, property: Property, user: User, subject: str, body: str, link
         )
 
 
+def unit_notify(prop: Property, unit: Unit, subject: str, link: str = "") -> int:
+    """An SMS (to the first phone) and a portal notice to each current resident of a unit,
+    through the outbox; two queries whatever the residents. Returns how many were told."""
+    told = 0
+    for resident in (
+        Resident.objects.filter(units=unit, moved_out_on__isnull=True)
+        .prefetch_related("phones")
+        .select_related("user")
+    ):
+        phones = list(resident.phones.all())
+        if phones:
+            notification_enqueue(
+                property=prop,
+                channel=Notification.Channel.SMS,
+                address=phones[0].digits,
+                recipient_resident=resident,
+                subject=subject,
+                body="",
+            )
+        if resident.user_id:
+            notification_enqueue(
+                property=prop,
+                channel=Notification.Channel.IN_APP,
+                recipient_user=resident.user,
+                recipient_resident=resident,
+                subject=subject,
+                body="",
+                link=link,
+            )
+        told += 1
+    return told
+
+
 def notification_mark_read(*, notification: Notification, by: User) -> None:
     Notification.objects.filter(pk=notification.pk, recipient_user=by, read_at__isnull=True).update(
         read_at=timezone.now()
