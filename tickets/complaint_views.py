@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from frontdesk import access
@@ -253,10 +254,65 @@ def _department_or_desk(request, c: Complaint) -> None:
     )
 
 
-def _act(request, pk: int, name: str, check, call, done: str):
+def _nobody_checked(request, c: Complaint) -> None:
+    """The service itself checks who may do this."""
+
+
+# Each action on the complaint page: who the view lets act, the one service it calls, and the
+# message on success. The URL is /complaints/<pk>/<path>/, named complaint_<name>.
+ACTIONS = {
+    "dispatch": (
+        _desk_only,
+        services.complaint_dispatch,
+        gettext_lazy("The service order for %(number)s is sent."),
+    ),
+    "expect": (
+        _desk_only,
+        services.complaint_expect,
+        gettext_lazy("The expected fix time for %(number)s is recorded."),
+    ),
+    "action": (
+        _department_or_desk,
+        services.complaint_record_action,
+        gettext_lazy("The department's action on %(number)s is recorded."),
+    ),
+    "cannot_solve": (
+        _nobody_checked,
+        services.complaint_cannot_solve,
+        gettext_lazy("Complaint %(number)s is passed to the project manager."),
+    ),
+    "resolve": (
+        _department_or_desk,
+        services.complaint_resolve,
+        gettext_lazy(
+            "Complaint %(number)s is resolved: the satisfaction callback is in the queue."
+        ),
+    ),
+    "reply": (
+        _desk_only,
+        services.complaint_reply,
+        gettext_lazy("The reply to %(number)s is recorded."),
+    ),
+    "corrective": (
+        _nobody_checked,
+        services.complaint_file_corrective,
+        gettext_lazy("The corrective action report for %(number)s is filed."),
+    ),
+    "archive": (
+        _desk_only,
+        services.complaint_archive,
+        gettext_lazy("Complaint %(number)s is summarised and archived."),
+    ),
+}
+
+
+@staff_required
+@require_POST
+def complaint_act(request, pk: int, name: str):
     """Check who acts, validate the action's form and make the one service call, in the
     complaint's zone. A refusal or bad input re-shows the page with the message (400) and
     changes nothing."""
+    check, service, done = ACTIONS[name]
     c = _complaint_for_action(request, pk)
     with timezone.override(c.property.zone):
         form = FORMS[name](c, request.POST)
@@ -264,121 +320,13 @@ def _act(request, pk: int, name: str, check, call, done: str):
             check(request, c)
             if not form.is_valid():
                 raise ValidationError(_("Correct the marked fields below."))
-            call(c, form.cleaned_data)
+            service(complaint=c, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             errors = exc.messages
         else:
             messages.success(request, done % {"number": c.number})
             return redirect("complaint_detail", pk=c.pk)
     return _detail_page(request, c.pk, bound={name: form}, errors=errors, status=400)
-
-
-def _nobody_checked(request, c: Complaint) -> None:
-    """The service itself checks who may do this."""
-
-
-@staff_required
-@require_POST
-def complaint_dispatch(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "dispatch",
-        _desk_only,
-        lambda c, data: services.complaint_dispatch(complaint=c, by=request.user, **data),
-        _("The service order for %(number)s is sent."),
-    )
-
-
-@staff_required
-@require_POST
-def complaint_expect(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "expect",
-        _desk_only,
-        lambda c, data: services.complaint_expect(complaint=c, by=request.user, **data),
-        _("The expected fix time for %(number)s is recorded."),
-    )
-
-
-@staff_required
-@require_POST
-def complaint_action(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "action",
-        _department_or_desk,
-        lambda c, data: services.complaint_record_action(complaint=c, by=request.user, **data),
-        _("The department's action on %(number)s is recorded."),
-    )
-
-
-@staff_required
-@require_POST
-def complaint_cannot_solve(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "cannot_solve",
-        _nobody_checked,
-        lambda c, data: services.complaint_cannot_solve(complaint=c, by=request.user, **data),
-        _("Complaint %(number)s is passed to the project manager."),
-    )
-
-
-@staff_required
-@require_POST
-def complaint_resolve(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "resolve",
-        _department_or_desk,
-        lambda c, data: services.complaint_resolve(complaint=c, by=request.user, **data),
-        _("Complaint %(number)s is resolved: the satisfaction callback is in the queue."),
-    )
-
-
-@staff_required
-@require_POST
-def complaint_reply(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "reply",
-        _desk_only,
-        lambda c, data: services.complaint_reply(complaint=c, by=request.user, **data),
-        _("The reply to %(number)s is recorded."),
-    )
-
-
-@staff_required
-@require_POST
-def complaint_corrective(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "corrective",
-        _nobody_checked,
-        lambda c, data: services.complaint_file_corrective(complaint=c, by=request.user, **data),
-        _("The corrective action report for %(number)s is filed."),
-    )
-
-
-@staff_required
-@require_POST
-def complaint_archive(request, pk: int):
-    return _act(
-        request,
-        pk,
-        "archive",
-        _desk_only,
-        lambda c, data: services.complaint_archive(complaint=c, by=request.user, **data),
-        _("Complaint %(number)s is summarised and archived."),
-    )
 
 
 # --- the department's list and the escalations ---------------------------------------------------
@@ -488,14 +436,13 @@ urlpatterns = [
         name="complaint_escalation_acknowledge",
     ),
     path("complaints/<int:pk>/", complaint_detail, name="complaint_detail"),
-    path("complaints/<int:pk>/dispatch/", complaint_dispatch, name="complaint_dispatch"),
-    path("complaints/<int:pk>/expect/", complaint_expect, name="complaint_expect"),
-    path("complaints/<int:pk>/action/", complaint_action, name="complaint_action"),
-    path(
-        "complaints/<int:pk>/cannot-solve/", complaint_cannot_solve, name="complaint_cannot_solve"
+    *(
+        path(
+            f"complaints/<int:pk>/{name.replace('_', '-')}/",
+            complaint_act,
+            {"name": name},
+            name=f"complaint_{name}",
+        )
+        for name in ACTIONS
     ),
-    path("complaints/<int:pk>/resolve/", complaint_resolve, name="complaint_resolve"),
-    path("complaints/<int:pk>/reply/", complaint_reply, name="complaint_reply"),
-    path("complaints/<int:pk>/corrective/", complaint_corrective, name="complaint_corrective"),
-    path("complaints/<int:pk>/archive/", complaint_archive, name="complaint_archive"),
 ]
