@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from billing import queries, services
 from billing.imports import parse_month
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.api import call_service
 from frontdesk.models import Building, User
 from tickets.api import _found
@@ -38,9 +38,9 @@ def payments_for(user: User):
     """Staff: their properties' payments; a resident: the payments of their own units."""
     if not user.is_authenticated:
         return Payment.objects.none()
-    if access.is_staff_member(user):
-        return Payment.objects.filter(property__in=access.properties_for(user))
-    return Payment.objects.filter(unit__in=access.units_for(user))
+    if policy.is_staff_member(user):
+        return Payment.objects.filter(property__in=policy.properties_for(user))
+    return Payment.objects.filter(unit__in=policy.units_for(user))
 
 
 # --- pagination ----------------------------------------------------------------------------------
@@ -299,15 +299,15 @@ class PaymentViewSet(
     )
     def create(self, request):
         user = request.user
-        if not access.is_staff_member(user):
+        if not policy.is_staff_member(user):
             raise PermissionDenied(_("Payments are taken at the service centre."))
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         unit = _found(
-            access.units_for(user).select_related("building__property"), data["unit"], "unit"
+            policy.units_for(user).select_related("building__property"), data["unit"], "unit"
         )
-        if not access.may(user, services.CASHIERS, unit.building.property_id):
+        if not policy.allows(user, "payment.take", unit.building.property_id):
             raise PermissionDenied(_("Your role may not take payments here."))
         key = data["idempotency_key"].strip()
         if key:
@@ -332,7 +332,7 @@ class PaymentViewSet(
         resident = None
         if data["resident"] is not None:
             resident = _found(
-                access.residents_for(user).filter(units=unit), data["resident"], "resident"
+                policy.residents_for(user).filter(units=unit), data["resident"], "resident"
             )
         payment = call_service(
             services.payment_take,
@@ -430,7 +430,7 @@ class CollectionRateViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         user = request.user
-        if not access.is_staff_member(user):
+        if not policy.is_staff_member(user):
             raise PermissionDenied(_("The collection rate is for the service centre."))
         prop = self._property(user, request.query_params.get("property"))
         today = timezone.localtime(timezone.now(), prop.zone).date()
@@ -470,7 +470,7 @@ class CollectionRateViewSet(viewsets.ViewSet):
         return Response(CollectionRateSerializer(body).data)
 
     def _property(self, user, given):
-        properties = access.properties_for(user).order_by("pk")
+        properties = policy.properties_for(user).order_by("pk")
         if given in (None, ""):
             mine = list(properties[:2])
             if len(mine) != 1:

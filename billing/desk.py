@@ -24,7 +24,7 @@ from billing import notice_pdf, services
 from billing.models import FeeNotice
 from billing.queries import COLLECTION_TARGET
 from billing.services import first_of_month
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import Building, Unit
 from frontdesk.views import staff_required
 
@@ -63,7 +63,7 @@ def notices(request):
         next_query = params.urlencode()
     first_query = request.GET.copy()
     first_query.pop("after", None)
-    stages = q.stage_names(access.properties_for(request.user)) if page.rows else {}
+    stages = q.stage_names(policy.properties_for(request.user)) if page.rows else {}
     rows = [{"n": n, "stage": stages.get((n.property_id, n.dunning_step))} for n in page.rows]
     return render(
         request,
@@ -208,7 +208,7 @@ def dunning(request):
     rows = []
     if filterset.is_valid():
         rows = q.dunning_rows(filterset.qs, today=today, order=order)
-    stages = q.stage_names(access.properties_for(request.user)) if rows else {}
+    stages = q.stage_names(policy.properties_for(request.user)) if rows else {}
     for row in rows:
         row["stage"] = stages.get((row["prop"], row["step"]))
     params = request.GET.copy()
@@ -267,7 +267,7 @@ def collection(request):
     """收缴率 = collected / billed for the notices of the chosen months (default: this year
     to date), against the 95% target: each of the user's properties, then the chosen one by
     building and by month."""
-    properties = access.properties_for(request.user).order_by("name")
+    properties = policy.properties_for(request.user).order_by("name")
     chosen = list(properties)
     if not chosen:
         raise Http404

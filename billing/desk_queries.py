@@ -34,14 +34,13 @@ from django.utils.translation import gettext_lazy as _
 from billing import queries
 from billing.models import Allocation, BillingRun, DunningAction, DunningStage, FeeNotice
 from billing.services import first_of_month
-from frontdesk import access
-from frontdesk.models import Building, Property, Resident, Role, Unit, User
+from frontdesk import policy
+from frontdesk.models import Building, Property, Resident, Unit, User
 from frontdesk.money import ZERO, money
 
 PAGE_SIZE = 50
 DUNNING_LIMIT = 500  # units on the dunning list; a building filter narrows it
 RUN_HISTORY = 120  # billing runs shown (ten years of one property)
-GENERATORS = {Role.SUPERVISOR, Role.PROJECT_MANAGER, Role.FINANCE}
 MONEY_FIELD = queries.MONEY_FIELD
 ALL = _("All")
 OWED, SETTLED = "owed", "settled"
@@ -125,7 +124,7 @@ class NoticeFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, user: User, **kwargs):
         super().__init__(data, queryset=queries.notices_for(user), **kwargs)
-        properties = list(access.properties_for(user).order_by("name"))
+        properties = list(policy.properties_for(user).order_by("name"))
         if len(properties) > 1:
             self.filters["property"].queryset = Property.objects.filter(
                 pk__in=[p.pk for p in properties]
@@ -285,7 +284,7 @@ def notice_detail(user: User, pk: int) -> FeeNotice:
 def building_for(user: User, pk: int) -> Building:
     """One of the user's properties' buildings; raises Building.DoesNotExist otherwise."""
     return Building.objects.select_related("property").get(
-        pk=pk, property__in=access.properties_for(user)
+        pk=pk, property__in=policy.properties_for(user)
     )
 
 
@@ -317,7 +316,7 @@ class DunningFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *, user: User, **kwargs):
         super().__init__(data, queryset=queries.notices_for(user), **kwargs)
-        properties = access.properties_for(user)
+        properties = policy.properties_for(user)
         self.filters["property"].queryset = Property.objects.filter(
             pk__in=properties.values("pk")
         ).order_by("name")
@@ -354,7 +353,7 @@ def unit_for(user: User, pk: int) -> Unit:
     """One of the user's units with its building and property, and its current residents.
     Raises Unit.DoesNotExist otherwise."""
     return (
-        access.units_for(user)
+        policy.units_for(user)
         .select_related("building__property")
         .prefetch_related(
             Prefetch("residents", queryset=_current_residents(), to_attr="current_residents")
@@ -377,7 +376,7 @@ def overdue_notices(unit: Unit, *, today: date) -> list[FeeNotice]:
 
 def generating_properties(user: User) -> QuerySet[Property]:
     """Where the user may generate a month's notices: supervisors, managers, finance."""
-    return access.properties_where(user, GENERATORS).order_by("name")
+    return policy.properties_with(user, "fees.generate").order_by("name")
 
 
 def run_history(properties) -> list[BillingRun]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing import imports
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.views import staff_required
 
 PREVIEW_ROWS = 200  # rows of "would be created" shown; every refused row is always shown
@@ -65,7 +65,7 @@ def _page(request, form, *, check=None, action=CHECK, status=200):
 @staff_required
 def billing_import(request):
     """Check a file (the default), or import it: all of it, or nothing."""
-    properties = access.properties_where(request.user, imports.IMPORTERS).order_by("name")
+    properties = policy.properties_with(request.user, "fees.import").order_by("name")
     if not properties.exists():
         raise PermissionDenied
     if request.method != "POST":

@@ -23,13 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.models import FeeItem, FeeNotice, FeeNoticeLine, MeterReading
-from frontdesk import access
-from frontdesk.models import Property, Role, Unit, User
+from frontdesk import policy
+from frontdesk.models import Property, Unit, User
 from frontdesk.money import money
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
-IMPORTERS = {Role.SUPERVISOR, Role.PROJECT_MANAGER, Role.FINANCE}
 AMOUNT_LIMIT = Decimal(10) ** 10  # the money columns hold 12 digits, 2 of them decimals
 NOTE_LENGTH = FeeNotice._meta.get_field("note").max_length
 NUMBER_LENGTH = FeeNotice._meta.get_field("number").max_length
@@ -601,7 +600,7 @@ class ImportRefused(ValidationError):
 
 
 def _checked(kind: str, property: Property, by: User, rows: list[Row]) -> Check:
-    if not access.may(by, IMPORTERS, property.pk):
+    if not policy.allows(by, "fees.import", property):
         raise ValidationError(
             _("Only finance, a supervisor or the project manager can import at %(property)s.")
             % {"property": property.name}

@@ -12,8 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from billing.models import Allocation, FeeNotice, Payment, PaymentAdjustment
 from billing.queries import MONEY_FIELD, notices_for
-from billing.services import APPROVERS
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import Resident, Unit, User
 from frontdesk.money import ZERO, money
 
@@ -88,7 +87,7 @@ def pay_figures(notices: list[FeeNotice], ticked: set[int], amount, received) ->
 
 def unit_for_payment(user: User, unit_id: int) -> Unit:
     """The unit, if the user sees its property; raises Unit.DoesNotExist otherwise."""
-    return access.units_for(user).select_related("building__property").get(pk=unit_id)
+    return policy.units_for(user).select_related("building__property").get(pk=unit_id)
 
 
 def open_notices(user: User, unit: Unit) -> list[FeeNotice]:
@@ -118,7 +117,7 @@ def unit_payers(unit: Unit) -> list[Resident]:
 
 def payments_for(user: User) -> QuerySet[Payment]:
     """Payments of the properties the user works at."""
-    return Payment.objects.filter(property__in=access.properties_for(user))
+    return Payment.objects.filter(property__in=policy.properties_for(user))
 
 
 def receipt(user: User, pk: int) -> Payment:
@@ -173,12 +172,12 @@ def applied_total(payment: Payment) -> Decimal:
 
 def _adjustments_for(user: User) -> QuerySet[PaymentAdjustment]:
     return PaymentAdjustment.objects.filter(
-        payment__property__in=access.properties_where(user, APPROVERS)
+        payment__property__in=policy.properties_with(user, "payment.approve")
     ).select_related("payment__property", "payment__unit__building", "requested_by", "decided_by")
 
 
 def approver(user: User) -> bool:
-    return access.properties_where(user, APPROVERS).exists()
+    return policy.properties_with(user, "payment.approve").exists()
 
 
 def pending_adjustments(user: User) -> list[PaymentAdjustment]:
@@ -283,5 +282,5 @@ class ResidentBalance:
     @property
     def may_pay(self) -> bool:
         if self._may_pay is None:
-            self._may_pay = access.may(self.user, access.REPAIR_CASHIERS, self.resident.property_id)
+            self._may_pay = policy.allows(self.user, "payment.take", self.resident)
         return self._may_pay

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from billing import queries, services
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.money import ZERO
 from tickets.portal import PAGE_SIZE, resident_required
 
@@ -52,7 +52,7 @@ def price_shown(price: Decimal) -> str:
 
 
 def _my_payments(user):
-    return Payment.objects.filter(unit__in=access.units_for(user))
+    return Payment.objects.filter(unit__in=policy.units_for(user))
 
 
 def _balances(units) -> list[dict]:
@@ -67,7 +67,7 @@ def _balances(units) -> list[dict]:
 def fees(request):
     """What I owe now, my notices newest first, my payments with their receipts."""
     user = request.user
-    units = list(access.units_for(user).select_related("building__property").order_by("pk"))
+    units = list(policy.units_for(user).select_related("building__property").order_by("pk"))
     balances = _balances(units)
     notices = (
         queries.notices_for(user)

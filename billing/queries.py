@@ -9,7 +9,7 @@ from django.db.models import Count, DecimalField, F, Min, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billing.models import FeeNotice
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import User
 from frontdesk.money import ZERO, money
 
@@ -22,9 +22,9 @@ def notices_for(user: User) -> QuerySet[FeeNotice]:
     """Staff: their properties' notices; a resident: the notices of their own units."""
     if not user.is_authenticated:
         return FeeNotice.objects.none()
-    if access.is_staff_member(user):
-        return FeeNotice.objects.filter(property__in=access.properties_for(user))
-    return FeeNotice.objects.filter(unit__in=access.units_for(user))
+    if policy.is_staff_member(user):
+        return FeeNotice.objects.filter(property__in=policy.properties_for(user))
+    return FeeNotice.objects.filter(unit__in=policy.units_for(user))
 
 
 @dataclass(frozen=True)

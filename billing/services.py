@@ -40,14 +40,12 @@ from billing.models import (
     Subscription,
 )
 from billing.queries import MONEY_FIELD
-from frontdesk import access, clock
-from frontdesk.models import Notification, Property, Resident, ResidentEvent, Role, Unit, User
+from frontdesk import clock, policy
+from frontdesk.models import Notification, Property, Resident, ResidentEvent, Unit, User
 from frontdesk.money import ZERO, money
 from frontdesk.services import sequence_next, staff_notify, unit_notify
 
 BATCH_SIZE = 500
-APPROVERS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
-CASHIERS = access.REPAIR_CASHIERS
 
 
 def first_of_month(day: date) -> date:
@@ -439,7 +437,7 @@ def payment_take(
     rest of the money stays on the unit as credit, never as an over-credited notice."""
     key = idempotency_key.strip() or uuid.uuid4().hex
     prop = unit.building.property
-    if not access.may(by, CASHIERS, prop.pk):
+    if not policy.allows(by, "payment.take", prop):
         raise ValidationError(_("Only the desk or finance can take a payment."))
     existing = Payment.objects.filter(idempotency_key=key).first()
     if existing is not None:
@@ -506,7 +504,7 @@ def credit_apply(*, unit: Unit, by: User) -> Decimal:
     """Apply the unit's credit (money paid before and not owed then) to its open notices,
     oldest first, as allocations of the payments that brought it. Returns what was applied."""
     prop = unit.building.property
-    if not access.may(by, CASHIERS, prop.pk):
+    if not policy.allows(by, "payment.take", prop):
         raise ValidationError(_("Only the desk or finance can apply credit."))
     now = timezone.now()
     applied = ZERO
@@ -564,7 +562,7 @@ def adjustment_request(
     *, payment: Payment, by: User, kind: str, reason: str, amount: Decimal | None = None
 ) -> PaymentAdjustment:
     """Ask for a void (the whole payment) or a refund (part of it): a supervisor decides."""
-    if not access.may(by, CASHIERS, payment.property_id):
+    if not policy.allows(by, "payment.take", payment):
         raise ValidationError(_("Only the desk or finance can ask for a void or a refund."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the void or refund."))
@@ -597,7 +595,7 @@ def adjustment_request(
         )
         staff_notify(
             property=payment.property,
-            roles=APPROVERS,
+            roles=policy.roles_with("payment.approve"),
             subject=_("%(kind)s of receipt %(number)s waits for your approval")
             % {"kind": adjustment.get_kind_display(), "number": payment.number},
             body=adjustment.reason,
@@ -610,7 +608,7 @@ def adjustment_decide(
     *, adjustment: PaymentAdjustment, by: User, approve: bool, note: str = ""
 ) -> PaymentAdjustment:
     """A supervisor approves (the reversal is carried out) or rejects (with a note)."""
-    if not access.may(by, APPROVERS, adjustment.payment.property_id):
+    if not policy.allows(by, "payment.approve", adjustment.payment):
         raise ValidationError(_("Only a supervisor can approve a void or a refund."))
     if adjustment.requested_by_id == by.pk:
         raise ValidationError(_("Another supervisor must approve your own request."))
@@ -723,7 +721,7 @@ def _dun(notice: FeeNotice, stage: DunningStage, now: datetime) -> None:
 
 def resident_move_out(*, resident: Resident, by: User, on: date) -> Resident:
     """Move-out (退租/搬迁) is refused while the resident's units owe anything (seed 003)."""
-    if not access.may(by, access.RESIDENT_EDITORS, resident.property_id):
+    if not policy.allows(by, "resident.move_out", resident):
         raise ValidationError(_("Only the desk can record a move-out."))
     if resident.moved_out_on is not None:
         raise ValidationError(_("%(name)s has already moved out.") % {"name": resident.name})

@@ -13,14 +13,13 @@ from django.views.decorators.http import require_POST
 
 from billing import forms, payment_queries, services
 from billing.models import Payment, PaymentAdjustment
-from frontdesk import access
+from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
 from frontdesk import views as frontdesk_views
 from frontdesk.models import Resident, Unit
 from frontdesk.money import ZERO, money
 from frontdesk.views import staff_required
 
-CASHIERS = services.CASHIERS
 PRINT_SIZES = {"80mm", "a4"}
 
 
@@ -33,7 +32,7 @@ def _unit_or_404(request, unit_id: int) -> Unit:
         unit = payment_queries.unit_for_payment(request.user, unit_id)
     except Unit.DoesNotExist:
         raise Http404 from None
-    if not access.may(request.user, CASHIERS, unit.building.property_id):
+    if not policy.allows(request.user, "payment.take", unit.building.property_id):
         raise PermissionDenied
     return unit
 
@@ -121,7 +120,7 @@ def _receipt_or_404(request, pk: int) -> Payment:
         payment = payment_queries.receipt(request.user, pk)
     except Payment.DoesNotExist:
         raise Http404 from None
-    if not access.may(request.user, CASHIERS, payment.property_id):
+    if not policy.allows(request.user, "payment.read", payment):
         raise PermissionDenied
     return payment
 

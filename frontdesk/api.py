@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.routers import DefaultRouter
 
-from frontdesk import access, services
+from frontdesk import policy, services
 from frontdesk.models import Resident, ResidentPhone, Unit, phone_validator
 from frontdesk.services import PhoneInput, digits_of
 
@@ -68,7 +68,7 @@ class ResidentSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # Only units the caller can see are accepted: another property's unit is "not found".
-            self.fields["units"].child_relation.queryset = access.units_for(
+            self.fields["units"].child_relation.queryset = policy.units_for(
                 request.user
             ).select_related("building")
 
@@ -84,6 +84,14 @@ class ResidentSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("Enter at least one phone number."))
         return phones
 
+    def to_representation(self, instance):
+        """Full numbers for the desk only; other staff see them masked, as on the card."""
+        data = super().to_representation(instance)
+        if not policy.allows(self.context["request"].user, "resident.phone.full", instance):
+            for shown, phone in zip(data["phones"], instance.phones.all(), strict=True):
+                shown["number"] = phone.masked
+        return data
+
     def _service_args(self, data):
         data = dict(data)
         units = data.pop("units")
@@ -94,7 +102,7 @@ class ResidentSerializer(serializers.ModelSerializer):
         units, phones, fields = self._service_args(validated_data)
         property = units[0].building.property
         user = self.context["request"].user
-        if not access.may(user, access.RESIDENT_EDITORS, property.pk):
+        if not policy.allows(user, "resident.edit", property):
             raise PermissionDenied(_("Your role may not register residents here."))
         return call_service(
             services.resident_create,
@@ -166,12 +174,12 @@ class StaffWritesOnly(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return access.is_staff_member(request.user)
+        return policy.is_staff_member(request.user)
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return access.may(request.user, access.RESIDENT_EDITORS, obj.property_id)
+        return policy.allows(request.user, "resident.edit", obj)
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
@@ -180,7 +188,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ByIdPagination
 
     def get_queryset(self):
-        return access.units_for(self.request.user).select_related("building")
+        return policy.units_for(self.request.user).select_related("building")
 
 
 class ResidentViewSet(
@@ -196,7 +204,7 @@ class ResidentViewSet(
     permission_classes = [permissions.IsAuthenticated, StaffWritesOnly]
 
     def get_queryset(self):
-        return access.residents_for(self.request.user).prefetch_related("units", "phones")
+        return policy.residents_for(self.request.user).prefetch_related("units", "phones")
 
 
 router = DefaultRouter()

@@ -21,7 +21,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from frontdesk import access, queries
+from frontdesk import policy, queries
 from frontdesk.models import (
     KeyDeposit,
     KeyMovement,
@@ -79,7 +79,7 @@ class CardMatch:
 
 def card_units(user: User):
     """The units a staff member may open a card for."""
-    return access.units_for(user).select_related("building__property")
+    return policy.units_for(user).select_related("building__property")
 
 
 def card_unit(user: User, unit_id) -> Unit:
@@ -192,7 +192,7 @@ def unit_card(user: User, unit: Unit, *, now: datetime | None = None) -> CallerC
         keys=keys,
         visitors=visitors,
         messages=messages,
-        may_pay=access.may(user, access.REPAIR_CASHIERS, prop.pk),
+        may_pay=policy.allows(user, "repair.pay", prop),
     )
 
 

@@ -26,8 +26,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from frontdesk import access
 from frontdesk import desk_services as desk
+from frontdesk import policy
 from frontdesk.api import ByIdPagination, call_service
 from frontdesk.models import (
     DailyLedger,
@@ -41,7 +41,6 @@ from frontdesk.models import (
     PhoneMessage,
     RectificationNotice,
     ReleasePass,
-    Role,
     ShiftHandover,
     Visitor,
 )
@@ -513,7 +512,7 @@ class DeskFilter(django_filters.FilterSet):
         """The records whose ``field`` falls on that calendar day at their own property, for
         each time zone of the caller's properties (one query)."""
         user = getattr(self.request, "user", None)
-        zones = access.properties_for(user).values_list("time_zone", flat=True).distinct()
+        zones = policy.properties_for(user).values_list("time_zone", flat=True).distinct()
         match = Q(pk__in=[])
         for zone in set(zones):
             start = datetime.combine(day, time.min, tzinfo=zoneinfo.ZoneInfo(zone))
@@ -679,15 +678,18 @@ class DeskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     pagination_class = ByIdPagination
     model = None
+    capability = ""  # the policy's read capability for this kind of record
     related: tuple = ()  # select_related for list and detail
     detail_prefetch: tuple = ()  # what only the detail shows
     detail_serializer_class = None
     inputs: dict = {}
 
+    def scope(self):
+        """What the matching page shows this user: the same policy scope."""
+        return policy.desk_records(self.request.user, self.model, self.capability)
+
     def get_queryset(self):
-        qs = self.model.objects.filter(
-            property__in=access.properties_for(self.request.user)
-        ).select_related(*self.related)
+        qs = self.scope().select_related(*self.related)
         if self.action != "list":
             qs = qs.prefetch_related(*self.detail_prefetch)
         return qs
@@ -715,17 +717,17 @@ class DeskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def _unit(self, pk):
         return _found(
-            access.units_for(self.request.user).select_related("building__property"), pk, "unit"
+            policy.units_for(self.request.user).select_related("building__property"), pk, "unit"
         )
 
     def _property(self, pk):
-        prop = _found(access.properties_for(self.request.user), pk, "property")
+        prop = _found(policy.properties_for(self.request.user), pk, "property")
         if prop is None:
             raise ApiValidationError({"property": [_("Name the property.")]})
         return prop
 
     def _resident(self, pk, field="resident"):
-        return _found(access.residents_for(self.request.user).select_related("property"), pk, field)
+        return _found(policy.residents_for(self.request.user).select_related("property"), pk, field)
 
 
 def _shows(serializer, status_code=200):
@@ -737,6 +739,7 @@ class VisitorViewSet(DeskRecordViewSet):
     for a day, with their arrival and departure."""
 
     model = Visitor
+    capability = "visitor.read"
     related = ("unit__building",)
     serializer_class = VisitorSerializer
     filterset_class = VisitorFilter
@@ -774,9 +777,14 @@ class PhoneMessageViewSet(DeskRecordViewSet):
     """Phone messages (留言) taken for a resident, a staff member or a department."""
 
     model = PhoneMessage
+    capability = "message.read"
     serializer_class = PhoneMessageSerializer
     filterset_class = PhoneMessageFilter
     inputs = {"create": PhoneMessageCreateSerializer}
+
+    def scope(self):
+        """The desk's messages and the ones for the caller, as the message page shows."""
+        return policy.messages_for(self.request.user)
 
     @extend_schema(
         request=PhoneMessageCreateSerializer, responses=_shows(PhoneMessageSerializer, 201)
@@ -787,7 +795,7 @@ class PhoneMessageViewSet(DeskRecordViewSet):
         prop_id = data.pop("property", None)
         prop = resident.property if resident is not None else self._property(prop_id)
         user_id, department_id = data.pop("for_user", None), data.pop("for_department", None)
-        for_user = _found(access.staff_with_roles(prop.pk, set(Role.values)), user_id, "for_user")
+        for_user = _found(policy.staff_with_roles(prop.pk, policy.STAFF), user_id, "for_user")
         department = _found(
             Department.objects.filter(property=prop), department_id, "for_department"
         )
@@ -814,6 +822,7 @@ class ParcelViewSet(DeskRecordViewSet):
     """Mail and parcels kept at the desk until collected."""
 
     model = Parcel
+    capability = "parcel.read"
     related = ("unit__building",)
     serializer_class = ParcelSerializer
     filterset_class = ParcelFilter
@@ -849,6 +858,7 @@ class KeyViewSet(DeskRecordViewSet):
     """Keys in custody (钥匙委托管理) and every time they went out and came back."""
 
     model = KeyDeposit
+    capability = "key.read"
     related = ("unit__building",)
     detail_prefetch = (Prefetch("movements", queryset=KeyMovement.objects.order_by("at", "id")),)
     serializer_class = KeySerializer
@@ -893,6 +903,7 @@ class LostItemViewSet(DeskRecordViewSet):
     """Lost and found (失物招领)."""
 
     model = LostItem
+    capability = "lost_item.read"
     serializer_class = LostItemSerializer
     filterset_class = LostItemFilter
     inputs = {"create": LostItemCreateSerializer, "claim": LostItemClaimSerializer}
@@ -920,6 +931,7 @@ class ReleasePassViewSet(DeskRecordViewSet):
     unit, released by security."""
 
     model = ReleasePass
+    capability = "pass.read"
     related = ("unit__building",)
     serializer_class = ReleasePassSerializer
     filterset_class = ReleasePassFilter
@@ -971,6 +983,7 @@ class DecorationViewSet(DeskRecordViewSet):
     """Decoration applications (装修申请): first review, permit, rectification notices, done."""
 
     model = DecorationApplication
+    capability = "decoration.read"
     related = ("unit__building",)
     detail_prefetch = (
         Prefetch(
@@ -1056,6 +1069,7 @@ class HandoverViewSet(DeskRecordViewSet):
     """The shift handover (交接班记录): the shift's figures as handed over, what is pending."""
 
     model = ShiftHandover
+    capability = "handover.read"
     serializer_class = HandoverSerializer
     filterset_class = HandoverFilter
     inputs = {"create": HandoverCreateSerializer}
@@ -1081,6 +1095,7 @@ class LedgerViewSet(DeskRecordViewSet):
     """The daily work ledger (工作台帐), signed by the supervisor once a day."""
 
     model = DailyLedger
+    capability = "ledger.read"
     serializer_class = LedgerSerializer
     filterset_class = LedgerFilter
     inputs = {"sign": LedgerSignSerializer}

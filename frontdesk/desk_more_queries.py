@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.desk_queries import day_bounds, desk_properties, property_units  # noqa: F401
 from frontdesk.models import (
     DailyLedger,
@@ -24,7 +24,6 @@ from frontdesk.models import (
     Visitor,
 )
 
-DESK = access.RESIDENT_EDITORS
 LATEST_HANDOVERS = 10
 LEDGER_DAYS = 14
 CLOSED_DECORATIONS = 30
@@ -61,7 +60,7 @@ def count_rows(counts: dict) -> list[tuple[str, object]]:
 
 def staff_properties(user: User) -> list[Property]:
     """Where the user works in any role (reading is open to every staff role there)."""
-    return list(access.properties_for(user).order_by("name", "pk"))
+    return list(policy.properties_for(user).order_by("name", "pk"))
 
 
 def unit_by_label(prop: Property, text: str) -> Unit | None:
@@ -89,7 +88,7 @@ def current_residents() -> QuerySet[Resident]:
 
 
 def passes_for(user: User) -> QuerySet[ReleasePass]:
-    return ReleasePass.objects.filter(property__in=access.properties_for(user))
+    return policy.desk_records(user, ReleasePass, "pass.read")
 
 
 def pass_for_action(user: User, pk: int) -> ReleasePass:
@@ -133,7 +132,7 @@ CLOSED_DECORATION = [DecorationApplication.State.FINISHED, DecorationApplication
 
 
 def decorations_for(user: User) -> QuerySet[DecorationApplication]:
-    return DecorationApplication.objects.filter(property__in=access.properties_for(user))
+    return policy.desk_records(user, DecorationApplication, "decoration.read")
 
 
 def decoration_board(prop: Property) -> list[tuple[str, str, list[DecorationApplication]]]:
@@ -215,7 +214,7 @@ def handovers_of_day(prop: Property, day: date) -> list[ShiftHandover]:
 def handover_for_action(user: User, pk: int) -> ShiftHandover:
     """A handover of a property where the user works the desk; raises DoesNotExist otherwise."""
     return (
-        ShiftHandover.objects.filter(property__in=access.properties_where(user, DESK))
+        policy.desk_records(user, ShiftHandover, "handover.write")
         .select_related("property")
         .get(pk=pk)
     )
@@ -246,7 +245,7 @@ def my_residents(user: User) -> list[Resident]:
 
 
 def my_units(user: User) -> QuerySet[Unit]:
-    return access.units_for(user).select_related("building__property").order_by("pk")
+    return policy.units_for(user).select_related("building__property").order_by("pk")
 
 
 def my_resident_for_unit(user: User, unit_id: int) -> Resident | None:
@@ -261,8 +260,7 @@ def my_resident_for_unit(user: User, unit_id: int) -> Resident | None:
 
 def my_passes(user: User) -> QuerySet[ReleasePass]:
     """Passes of my units (another resident's unit: not found)."""
-    units = Unit.objects.filter(residents__user=user).values("pk")
-    return ReleasePass.objects.filter(unit__in=units)
+    return ReleasePass.objects.filter(unit__in=policy.current_units(user))
 
 
 def my_pending_passes(user: User) -> list[ReleasePass]:

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from frontdesk import access, desk_services
 from frontdesk import desk_more_forms as forms
 from frontdesk import desk_more_queries as q
+from frontdesk import desk_services, policy
 from frontdesk.models import (
     DecorationApplication,
     PhoneMessage,
@@ -35,7 +35,6 @@ from frontdesk.models import (
 from frontdesk.views import staff_required
 from tickets.portal import resident_required
 
-DESK = access.RESIDENT_EDITORS
 State = DecorationApplication.State
 
 
@@ -93,7 +92,6 @@ def _or_404(get):
 
 def _passes_page(request, prop, *, new_form=None, decide=None, errors=(), status=200):
     properties = q.staff_properties(request.user)
-    roles = access.roles_at(request.user, prop.pk)
     board = q.passes_board(prop, _today(prop))
     decide_pk, decide_form = decide or (None, None)
     waiting = [
@@ -112,8 +110,8 @@ def _passes_page(request, prop, *, new_form=None, decide=None, errors=(), status
     context = {
         "property": prop,
         "properties": properties if len(properties) > 1 else [],
-        "may_desk": bool(roles & DESK),
-        "may_release": bool(roles),
+        "may_desk": policy.allows(request.user, "pass.write", prop),
+        "may_release": policy.allows(request.user, "pass.release", prop),
         "new_form": new_form or forms.PassRequestForm(property=prop),
         "waiting": waiting,
         "approved": board[ReleasePass.State.APPROVED],
@@ -233,7 +231,7 @@ def _apply_anchor(request, prop: Property):
 
 def _decoration_page(request, prop, *, apply_form=None, status=200):
     properties = q.staff_properties(request.user)
-    may_desk = access.may(request.user, DESK, prop.pk)
+    may_desk = policy.allows(request.user, "decoration.write", prop)
     find, residents, units = _apply_anchor(request, prop) if may_desk else (None, [], [])
     if may_desk and apply_form is None and units:
         apply_form = forms.DecorationApplyForm(property=prop, residents=residents, units=units)
@@ -292,7 +290,7 @@ def _steps(app: DecorationApplication, may_desk: bool) -> set[str]:
 
 def _decoration_detail_page(request, pk: int, *, bound=None, errors=(), status=200):
     app = _or_404(lambda: q.decoration_detail(request.user, pk))
-    steps = _steps(app, access.may(request.user, DESK, app.property_id))
+    steps = _steps(app, policy.allows(request.user, "decoration.write", app))
     step_forms = {"review": forms.ReviewForm(), "rectify": forms.RectifyForm()}
     step_forms.update(bound or {})
     context = {
@@ -476,8 +474,9 @@ def _ledger_page(request, prop, day: date, *, form=None, errors=(), status=200):
     properties = q.desk_properties(request.user)
     today = _today(prop)
     ledger = q.ledger_of(prop, day)
-    roles = access.roles_at(request.user, prop.pk)
-    may_sign = ledger is None and day <= today and bool(roles & desk_services.LEDGER_SIGNERS)
+    may_sign = (
+        ledger is None and day <= today and policy.allows(request.user, "ledger.sign", prop)
+    )
     if ledger is not None:
         counts = ledger.totals
     else:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from frontdesk import access, clock
+from frontdesk import clock, policy
 from frontdesk.desk_services import messages_unread_too_long
 from frontdesk.models import (
     Department,
@@ -27,7 +27,6 @@ from frontdesk.models import (
     Visitor,
 )
 
-DESK = access.RESIDENT_EDITORS  # the roles that work the desk: clerk, assistant, supervisor, PM
 MY_MESSAGES_LIMIT = 100
 LIST_LIMIT = 200  # a day's list longer than this is cut (and says so)
 RECENTLY_CLAIMED_DAYS = 30
@@ -35,7 +34,7 @@ RECENTLY_CLAIMED_DAYS = 30
 
 def desk_properties(user: User) -> list[Property]:
     """The properties whose desk the user works, by name."""
-    return list(access.properties_where(user, DESK).order_by("name"))
+    return list(policy.properties_with(user, "visitor.read").order_by("name"))
 
 
 def local_today(prop: Property, now: datetime | None = None) -> date:
@@ -56,10 +55,8 @@ def property_units(prop: Property) -> QuerySet[Unit]:
     )
 
 
-def _scoped(model, user: User):
-    return model.objects.filter(property__in=access.properties_where(user, DESK)).select_related(
-        "property"
-    )
+def _scoped(model, user: User, capability: str):
+    return policy.desk_records(user, model, capability).select_related("property")
 
 
 # --- visitors -------------------------------------------------------------------------------------
@@ -93,7 +90,7 @@ def visitor_day(prop: Property, now: datetime) -> VisitorDay:
 
 def visitor_for(user: User, pk: int) -> Visitor:
     """Raises Visitor.DoesNotExist for another property's visitor."""
-    return _scoped(Visitor, user).get(pk=pk)
+    return _scoped(Visitor, user, "visitor.read").get(pk=pk)
 
 
 # --- phone messages ---------------------------------------------------------------------------------
@@ -133,10 +130,8 @@ def my_messages(user: User) -> list[PhoneMessage]:
 
 
 def message_for(user: User, pk: int) -> PhoneMessage:
-    """A message of a property the user works at. Raises DoesNotExist otherwise; whether this
-    user may see it (the desk, or the recipient) is the view's question."""
-    qs = PhoneMessage.objects.filter(property__in=access.properties_for(user))
-    return _message_rows(qs).get(pk=pk)
+    """A message the user may read (the desk's, or one for them); DoesNotExist otherwise."""
+    return _message_rows(policy.messages_for(user)).get(pk=pk)
 
 
 @dataclass
@@ -159,7 +154,7 @@ def message_recipients(prop: Property) -> Recipients:
     return Recipients(
         residents=list(residents),
         staff=list(
-            access.staff_with_roles(prop.pk, set(Role.values)).order_by("first_name", "username")
+            policy.staff_with_roles(prop.pk, set(Role.values)).order_by("first_name", "username")
         ),
         departments=list(prop.departments.order_by("name")),
     )
@@ -205,7 +200,7 @@ def collected_parcels(prop: Property, day: date) -> list[Parcel]:
 
 def parcel_for(user: User, pk: int) -> Parcel:
     """Raises Parcel.DoesNotExist for another property's parcel."""
-    return _scoped(Parcel, user).select_related("unit__building").get(pk=pk)
+    return _scoped(Parcel, user, "parcel.read").select_related("unit__building").get(pk=pk)
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -231,7 +226,7 @@ def keys_held(prop: Property) -> list[KeyDeposit]:
 def key_for(user: User, pk: int) -> KeyDeposit:
     """The key with its movements (oldest first). Raises DoesNotExist for another property's."""
     return (
-        _scoped(KeyDeposit, user)
+        _scoped(KeyDeposit, user, "key.read")
         .select_related("unit__building")
         .prefetch_related(
             Prefetch("movements", queryset=KeyMovement.objects.select_related("by").order_by("at"))
@@ -242,7 +237,7 @@ def key_for(user: User, pk: int) -> KeyDeposit:
 
 def key_movement_for(user: User, key_pk: int, pk: int) -> KeyMovement:
     return KeyMovement.objects.get(
-        key__property__in=access.properties_where(user, DESK), key_id=key_pk, pk=pk
+        key__property__in=policy.properties_with(user, "key.read"), key_id=key_pk, pk=pk
     )
 
 
@@ -267,4 +262,4 @@ def recently_claimed(prop: Property, now: datetime) -> list[LostItem]:
 
 
 def lost_item_for(user: User, pk: int) -> LostItem:
-    return _scoped(LostItem, user).get(pk=pk)
+    return _scoped(LostItem, user, "lost_item.read").get(pk=pk)

@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontdesk import access, clock
+from frontdesk import clock, policy
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,
@@ -45,14 +45,6 @@ from frontdesk.services import (
     user_notify,
 )
 
-DESK = access.RESIDENT_EDITORS  # clerk, assistant, supervisor, project manager
-LEDGER_SIGNERS = {Role.SUPERVISOR, Role.PROJECT_MANAGER}
-
-
-def _require_desk(by: User, prop: Property) -> None:
-    if not access.may(by, DESK, prop.pk):
-        raise ValidationError(_("Only the front desk can do this."))
-
 
 def _unit_of(prop: Property, unit: Unit | None) -> None:
     if unit is not None and unit.building.property_id != prop.pk:
@@ -76,7 +68,7 @@ def visitor_register(
 ) -> Visitor:
     """A visitor walks in: registered as arrived now. Only the document's last four
     characters are kept."""
-    _require_desk(by, property)
+    policy.require(by, "visitor.write", property)
     _unit_of(property, unit)
     if not name.strip() or not purpose.strip():
         raise ValidationError(_("Give the visitor's name and the purpose of the visit."))
@@ -113,8 +105,7 @@ def visitor_announce(
     *, resident: Resident, unit: Unit, name: str, expected_on: date, purpose: str, by: User
 ) -> Visitor:
     """A resident tells the desk a visitor is coming on a day: it shows on that day's list."""
-    if resident.user_id != by.pk:
-        _require_desk(by, resident.property)
+    policy.require_self_or(by, "visitor.write", resident)
     if not resident.units.filter(pk=unit.pk).exists():
         raise ValidationError(_("Announce visitors for your own unit only."))
     if expected_on < timezone.localdate(timezone=resident.property.zone):
@@ -134,7 +125,7 @@ def visitor_announce(
 
 def visitor_arrive(*, visitor: Visitor, by: User, id_type: str = "", id_last4: str = "") -> Visitor:
     """An announced visitor arrives at the desk."""
-    _require_desk(by, visitor.property)
+    policy.require(by, "visitor.write", visitor.property)
     _check_last4(id_type, id_last4)
     now = timezone.now()
     claimed = Visitor.objects.filter(pk=visitor.pk, arrived_at__isnull=True).update(
@@ -147,7 +138,7 @@ def visitor_arrive(*, visitor: Visitor, by: User, id_type: str = "", id_last4: s
 
 
 def visitor_leave(*, visitor: Visitor, by: User) -> Visitor:
-    _require_desk(by, visitor.property)
+    policy.require(by, "visitor.write", visitor.property)
     claimed = Visitor.objects.filter(
         pk=visitor.pk, arrived_at__isnull=False, left_at__isnull=True
     ).update(left_at=timezone.now())
@@ -174,7 +165,7 @@ def message_take(
     for_department: Department | None = None,
 ) -> PhoneMessage:
     """Take a message for one recipient and tell them through the outbox."""
-    _require_desk(by, property)
+    policy.require(by, "message.write", property)
     if sum(x is not None for x in (for_resident, for_user, for_department)) != 1:
         raise ValidationError(_("Leave the message for one person or one department."))
     if not caller_name.strip() or not text.strip():
@@ -183,7 +174,7 @@ def message_take(
         raise ValidationError(_("The resident belongs to another property."))
     if for_department is not None and for_department.property_id != property.pk:
         raise ValidationError(_("The department belongs to another property."))
-    if for_user is not None and not access.roles_at(for_user, property.pk):
+    if for_user is not None and not policy.works_at(for_user, property.pk):
         raise ValidationError(_("That person does not work at this property."))
     with transaction.atomic():
         message = PhoneMessage.objects.create(
@@ -236,11 +227,12 @@ def message_take(
 
 
 def may_read_message(user: User, message: PhoneMessage) -> bool:
-    if message.for_user_id is not None:
-        return message.for_user_id == user.pk
-    if message.for_department_id is not None:
-        return access.in_department(user, message.property_id, message.for_department_id)
-    return message.for_resident.user_id == user.pk or access.may(user, DESK, message.property_id)
+    """Marking read is the recipient's; the desk marks a message for a resident read when it
+    passed it on (a resident without a portal account)."""
+    to_resident = message.for_user_id is None and message.for_department_id is None
+    if to_resident and policy.allows(user, "message.write", message):
+        return True
+    return policy.CAPABILITIES["message.read"].rule(user, message)
 
 
 def message_mark_read(*, message: PhoneMessage, by: User) -> PhoneMessage:
@@ -281,7 +273,7 @@ def parcel_register(
     recipient_name: str = "",
 ) -> Parcel:
     """Register a parcel, give it a 6-digit pickup code and tell the unit's residents."""
-    _require_desk(by, property)
+    policy.require(by, "parcel.write", property)
     _unit_of(property, unit)
     if not carrier.strip() or not shelf.strip():
         raise ValidationError(_("Give the carrier and the shelf the parcel is on."))
@@ -316,7 +308,7 @@ def parcel_hand_over(
     signature: UploadedFile | None = None,
 ) -> Parcel:
     """Hand the parcel over against its pickup code or a signature; only once."""
-    _require_desk(by, parcel.property)
+    policy.require(by, "parcel.write", parcel.property)
     if not collected_by_name.strip():
         raise ValidationError(_("Write down who collected the parcel."))
     if not code.strip() and signature is None:
@@ -384,7 +376,7 @@ def key_deposit(
     deposited_by: str,
     authorised: str,
 ) -> KeyDeposit:
-    _require_desk(by, property)
+    policy.require(by, "key.write", property)
     _unit_of(property, unit)
     if not (label.strip() and description.strip() and deposited_by.strip() and authorised.strip()):
         raise ValidationError(
@@ -410,7 +402,7 @@ def key_deposit(
 def _key_move(
     key: KeyDeposit, by: User, kind: str, person: str, signed_name: str, signature
 ) -> KeyMovement:
-    _require_desk(by, key.property)
+    policy.require(by, "key.write", key.property)
     if not person.strip() or not signed_name.strip():
         raise ValidationError(_("Write down who takes or brings the key, and have them sign."))
     with transaction.atomic():
@@ -465,7 +457,7 @@ def lost_item_register(
     stored_where: str,
     found_at: datetime | None = None,
 ) -> LostItem:
-    _require_desk(by, property)
+    policy.require(by, "lost_item.write", property)
     if not (description.strip() and found_where.strip() and stored_where.strip()):
         raise ValidationError(_("Say what was found, where, and where it is kept."))
     return LostItem.objects.create(
@@ -482,7 +474,7 @@ def lost_item_register(
 def lost_item_claim(
     *, item: LostItem, by: User, claimed_by: str, claimant_id_last4: str = ""
 ) -> LostItem:
-    _require_desk(by, item.property)
+    policy.require(by, "lost_item.write", item.property)
     if not claimed_by.strip():
         raise ValidationError(_("Write down who claimed the item."))
     _check_last4("other", claimant_id_last4)
@@ -505,7 +497,7 @@ def release_pass_request(
     *, property: Property, by: User, unit: Unit, carrier_name: str, items: str
 ) -> ReleasePass:
     """Items are to leave from a unit: the unit's residents are asked to approve."""
-    _require_desk(by, property)
+    policy.require(by, "pass.write", property)
     _unit_of(property, unit)
     if not carrier_name.strip() or not items.strip():
         raise ValidationError(_("Say who carries the items out and what they are."))
@@ -537,8 +529,7 @@ def release_pass_decide(
             _("%(name)s is not a resident of %(unit)s: only the unit's residents can approve.")
             % {"name": resident.name, "unit": release.unit.label}
         )
-    if resident.user_id != by.pk:
-        _require_desk(by, release.property)
+    policy.require_self_or(by, "pass.write", resident)
     state = ReleasePass.State.APPROVED if approve else ReleasePass.State.REFUSED
     claimed = ReleasePass.objects.filter(pk=release.pk, state=ReleasePass.State.REQUESTED).update(
         state=state, approved_by=resident, decided_at=timezone.now()
@@ -551,8 +542,7 @@ def release_pass_decide(
 
 def release_pass_release(*, release: ReleasePass, by: User) -> ReleasePass:
     """Security lets the items out: only with the resident's approval, and only once."""
-    if not access.roles_at(by, release.property_id):
-        raise ValidationError(_("Only the property's staff can let items out."))
+    policy.require(by, "pass.release", release)
     claimed = ReleasePass.objects.filter(pk=release.pk, state=ReleasePass.State.APPROVED).update(
         state=ReleasePass.State.RELEASED, released_at=timezone.now(), released_by=by
     )
@@ -584,8 +574,7 @@ def decoration_apply(
 ) -> DecorationApplication:
     if not resident.units.filter(pk=unit.pk).exists():
         raise ValidationError(_("Apply for one of the resident's own units."))
-    if resident.user_id != by.pk:
-        _require_desk(by, resident.property)
+    policy.require_self_or(by, "decoration.write", resident)
     if ends < starts:
         raise ValidationError(_("The work must end after it starts."))
     if not (contractor.strip() and contractor_phone.strip() and work.strip()):
@@ -619,7 +608,7 @@ def decoration_review(
     *, app: DecorationApplication, by: User, passed: bool, note: str = ""
 ) -> DecorationApplication:
     """The first review (初审)."""
-    _require_desk(by, app.property)
+    policy.require(by, "decoration.write", app.property)
     if not passed and not note.strip():
         raise ValidationError(_("Say why the application is rejected."))
     State = DecorationApplication.State
@@ -635,7 +624,7 @@ def decoration_review(
 
 def decoration_permit(*, app: DecorationApplication, by: User) -> DecorationApplication:
     """The permit (装修许可证), numbered ZX + local date + sequence."""
-    _require_desk(by, app.property)
+    policy.require(by, "decoration.write", app.property)
     now = timezone.now()
     with transaction.atomic():
         day = timezone.localtime(now, app.property.zone).date()
@@ -653,7 +642,7 @@ def decoration_rectify(
     *, app: DecorationApplication, by: User, issue: str, deadline: date
 ) -> RectificationNotice:
     """A rectification notice (整改通知) during the works."""
-    _require_desk(by, app.property)
+    policy.require(by, "decoration.write", app.property)
     if not issue.strip():
         raise ValidationError(_("Say what must be put right."))
     State = DecorationApplication.State
@@ -677,7 +666,7 @@ def decoration_rectify(
 
 def rectification_resolve(*, notice: RectificationNotice, by: User) -> DecorationApplication:
     app = notice.application
-    _require_desk(by, app.property)
+    policy.require(by, "decoration.write", app.property)
     with transaction.atomic():
         if not RectificationNotice.objects.filter(pk=notice.pk, resolved_at=None).update(
             resolved_at=timezone.now()
@@ -693,7 +682,7 @@ def rectification_resolve(*, notice: RectificationNotice, by: User) -> Decoratio
 
 
 def decoration_finish(*, app: DecorationApplication, by: User) -> DecorationApplication:
-    _require_desk(by, app.property)
+    policy.require(by, "decoration.write", app.property)
     return _decoration_step(
         app,
         {DecorationApplication.State.PERMITTED},
@@ -756,7 +745,7 @@ def handover_record(
     *, property: Property, by: User, day: date, shift: str, pending: str
 ) -> ShiftHandover:
     """The shift hands over: what it did (drawn from the records) and what is pending."""
-    _require_desk(by, property)
+    policy.require(by, "handover.write", property)
     if shift not in ShiftHandover.Shift.values:
         raise ValidationError(_("Choose the shift."))
     try:
@@ -775,7 +764,7 @@ def handover_record(
 
 
 def handover_take_over(*, handover: ShiftHandover, by: User) -> ShiftHandover:
-    _require_desk(by, handover.property)
+    policy.require(by, "handover.write", handover.property)
     if handover.handed_over_by_id == by.pk:
         raise ValidationError(_("The next shift takes over, not the one handing over."))
     claimed = ShiftHandover.objects.filter(pk=handover.pk, taken_over_at=None).update(
@@ -789,8 +778,7 @@ def handover_take_over(*, handover: ShiftHandover, by: User) -> ShiftHandover:
 
 def ledger_sign(*, property: Property, by: User, day: date, note: str = "") -> DailyLedger:
     """The supervisor signs the day's ledger at the end of the day, once."""
-    if not access.may(by, LEDGER_SIGNERS, property.pk):
-        raise ValidationError(_("Only a supervisor signs the daily ledger."))
+    policy.require(by, "ledger.sign", property)
     if day > timezone.localdate(timezone=property.zone):
         raise ValidationError(_("A day that has not happened yet cannot be signed."))
     try:

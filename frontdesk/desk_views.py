@@ -16,13 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontdesk import access, desk_forms, desk_queries, desk_services
+from frontdesk import desk_forms, desk_queries, desk_services, policy
 from frontdesk.models import KeyDeposit, PhoneMessage, Property
 from frontdesk.views import staff_required
 from tickets.media import _file_response
-
-DESK = desk_queries.DESK
-
 
 # --- the desk's property ----------------------------------------------------------------------
 
@@ -166,7 +163,7 @@ def visitor_leave(request, pk: int):
 
 def _messages_page(request, prop, properties=None, *, form=None, errors=(), status=200):
     properties = properties or _desk_properties(request)
-    supervises = access.may(request.user, access.CALLBACK_SUPERVISORS, prop.pk)
+    supervises = policy.allows(request.user, "message.oversee", prop)
     now = timezone.now()
     return _render(
         request,
@@ -212,13 +209,7 @@ def message_new(request):
 
 def _message_or_404(request, pk: int) -> PhoneMessage:
     """The desk of the message's property, or whoever it is for; anyone else: not found."""
-    message = _or_404(desk_queries.message_for, request, pk)
-    if not (
-        access.may(request.user, DESK, message.property_id)
-        or desk_services.may_read_message(request.user, message)
-    ):
-        raise Http404
-    return message
+    return _or_404(desk_queries.message_for, request, pk)
 
 
 def _message_page(request, message: PhoneMessage, *, errors=(), status=200):
@@ -230,7 +221,7 @@ def _message_page(request, message: PhoneMessage, *, errors=(), status=200):
                 "m": message,
                 "may_mark_read": message.read_at is None
                 and desk_services.may_read_message(request.user, message),
-                "is_desk": access.may(request.user, DESK, message.property_id),
+                "is_desk": policy.allows(request.user, "message.write", message),
                 "errors": errors,
             },
             status=status,

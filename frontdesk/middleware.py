@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from frontdesk import access
+from frontdesk import policy
 
 
 class PropertyTimezoneMiddleware:
@@ -10,7 +10,7 @@ class PropertyTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        prop = access.home_property(request.user)
+        prop = policy.home_property(request.user)
         if prop is not None:
             timezone.activate(prop.zone)
         try:

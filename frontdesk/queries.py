@@ -5,8 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from frontdesk import access
-from frontdesk.access import residents_for
+from frontdesk import policy
 from frontdesk.models import (
     HolidayYear,
     Notification,
@@ -16,6 +15,7 @@ from frontdesk.models import (
     SweepRun,
     User,
 )
+from frontdesk.policy import residents_for
 
 UNIT_PATTERN = re.compile(r"^\s*([0-9A-Za-z]+)\s*-\s*([0-9A-Za-z]+)\s*$")
 PHONE_CHARS = re.compile(r"^[\d\s+()-]+$")
@@ -81,7 +81,7 @@ def holiday_years_missing(user: User, today: date) -> list[tuple[Property, int]]
     """Years whose holidays a supervisor still has to enter: the current year, and from
     December on the next one (deadlines late in December end in January)."""
     years = [today.year] + ([today.year + 1] if today.month == 12 else [])
-    properties = access.properties_where(user, access.HOLIDAY_EDITORS).filter(
+    properties = policy.properties_with(user, "holiday.edit").filter(
         holiday_calendar=Property.HolidayCalendar.CHINA
     )
     known = set(

@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frontdesk import holidays
-from frontdesk.access import staff_with_roles
 from frontdesk.models import (
     DailySequence,
     Holiday,
@@ -32,6 +31,7 @@ from frontdesk.models import (
     User,
     archive_prefix,
 )
+from frontdesk.policy import staff_with_roles
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontdesk import access, queries, services
+from frontdesk import policy, queries, services
 from frontdesk.forms import ActivateForm, HolidayForm, InviteForm, ResidentForm, phone_formset
 from frontdesk.models import Resident
 from tickets import queries as ticket_queries
@@ -21,7 +21,7 @@ def staff_required(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not access.is_staff_member(request.user):
+        if not policy.is_staff_member(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -39,7 +39,7 @@ def _resident_or_404(request, pk: int) -> Resident:
 
 @login_required
 def home(request):
-    if access.is_staff_member(request.user):
+    if policy.is_staff_member(request.user):
         return redirect("lookup")
     return redirect("portal")
 
@@ -63,8 +63,9 @@ def resident_card(request, pk: int):
             "resident": resident,
             "history": queries.resident_history(resident),
             "repairs": ticket_queries.resident_repairs(resident),
-            "may_edit": access.may(request.user, access.RESIDENT_EDITORS, resident.property_id),
-            "may_invite": access.may(request.user, access.PORTAL_ISSUERS, resident.property_id),
+            "may_edit": policy.allows(request.user, "resident.edit", resident),
+            "may_invite": policy.allows(request.user, "resident.invite", resident),
+            "may_reveal": policy.allows(request.user, "resident.phone.full", resident),
             "invite_form": InviteForm(),
         },
     )
@@ -73,13 +74,15 @@ def resident_card(request, pk: int):
 @staff_required
 @require_GET
 def resident_phones(request, pk: int):
-    """The unmasked numbers, opened on purpose by the clerk."""
+    """The unmasked numbers, opened on purpose by the clerk (the desk only)."""
     resident = _resident_or_404(request, pk)
+    if not policy.allows(request.user, "resident.phone.full", resident):
+        raise Http404
     return render(request, "frontdesk/_phones.html", {"resident": resident, "revealed": True})
 
 
 def _resident_form_page(request, resident: Resident | None):
-    properties = access.properties_where(request.user, access.RESIDENT_EDITORS)
+    properties = policy.properties_with(request.user, "resident.edit")
     if resident is not None and not properties.filter(pk=resident.property_id).exists():
         raise Http404
     data = request.POST if request.method == "POST" else None
@@ -133,8 +136,8 @@ def resident_edit(request, pk: int):
 def resident_invite(request, pk: int):
     """Issue a portal activation code: shown once on a printable slip, or sent."""
     resident = _resident_or_404(request, pk)
-    if not access.may(request.user, access.PORTAL_ISSUERS, resident.property_id):
-        raise Http404
+    if not policy.allows(request.user, "resident.invite", resident):
+        raise Http404  # the card does not offer it: as if the page were not there
     form = InviteForm(request.POST)
     error = None
     if form.is_valid():
@@ -184,10 +187,13 @@ def portal_activate(request):
 @login_required
 def portal(request):
     """The resident's own page: their units and details. Staff have the desk instead."""
-    if access.is_staff_member(request.user):
+    if policy.is_staff_member(request.user):
         return redirect("lookup")
-    residents = list(queries.resident_cards(access.residents_for(request.user)))
-    return render(request, "frontdesk/portal.html", {"residents": residents})
+    residents = list(queries.resident_cards(policy.residents_for(request.user)))
+    lives_here = any(r.moved_out_on is None for r in residents)
+    return render(
+        request, "frontdesk/portal.html", {"residents": residents, "lives_here": lives_here}
+    )
 
 
 def health(request):
@@ -206,7 +212,7 @@ def health(request):
 @staff_required
 def holidays(request, property_id: int, year: int):
     """A supervisor keeps the property's holidays and make-up working days for a year."""
-    prop = access.properties_where(request.user, access.HOLIDAY_EDITORS).filter(pk=property_id)
+    prop = policy.properties_with(request.user, "holiday.edit").filter(pk=property_id)
     prop = prop.first()
     if prop is None or not 2000 <= year <= 2100:
         raise Http404

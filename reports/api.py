@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from frontdesk import access
+from frontdesk import policy
 from reports import queries
 
 RATIO = {"max_digits": 18, "decimal_places": 4, "allow_null": True}
@@ -219,7 +219,7 @@ class DashboardViewSet(viewsets.ViewSet):
         responses=DashboardSerializer,
     )
     def list(self, request):
-        if not access.is_staff_member(request.user):
+        if not policy.is_staff_member(request.user):
             raise PermissionDenied(_("The dashboard is for the service centre's supervisors."))
         try:
             filters, form = queries.filters_from(request.query_params, request.user)

@@ -52,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import FeeNotice
 from billing.queries import COLLECTION_TARGET, MONEY_FIELD, monthly_notices
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import Building, Department, Property, User
 from frontdesk.money import ZERO, money
 from tickets import complaint_register_queries as register
@@ -837,7 +837,7 @@ ALL = "all"
 def supervised(user: User) -> list[Property]:
     """The properties whose dashboard the user sees: where they are supervisor or project
     manager (every property for a superuser). One query."""
-    return list(access.properties_where(user, access.COMPLAINT_SUPERVISORS).order_by("pk"))
+    return list(policy.properties_with(user, "report.read").order_by("pk"))
 
 
 class NotYours(Exception):

@@ -29,8 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frontdesk import access, clock
-from frontdesk.access import staff_with_roles
+from frontdesk import clock, policy
 from frontdesk.models import DailyLedger, Notification, Property, ShiftHandover, User
 from frontdesk.services import notification_enqueue
 from reports.models import DailyReview, DigestRun
@@ -39,8 +38,6 @@ from tickets.models import Complaint, Escalation, RepairOrder
 from visits.models import Callback
 from visits.views import span_text
 
-# Who reviews the day, signs it off and receives the digest.
-REVIEWERS = access.COMPLAINT_SUPERVISORS  # supervisor and project manager
 # Each list on the page shows at most this many rows (its figure counts them all): a day with a
 # flood of overdue callbacks must not turn the page into a download.
 LIST_LIMIT = 200
@@ -331,7 +328,7 @@ def review_day(prop: Property, day: date, now: datetime) -> DayReview:
 def review_sign(*, property: Property, by: User, day: date, note: str = "") -> DailyReview:
     """The supervisor signs the day's review off, once: who, when, their note and the figures
     as the page showed them. A day that has not happened yet cannot be signed."""
-    if not access.may(by, REVIEWERS, property.pk):
+    if not policy.allows(by, "review.sign", property):
         raise ValidationError(_("Only a supervisor or the project manager signs off the review."))
     now = timezone.now()
     if day > local_today(property, now):
@@ -365,7 +362,7 @@ def review_link(prop: Property, day: date) -> str:
 
 
 def _digest_recipients(prop: Property) -> list[User]:
-    return [u for u in staff_with_roles(prop.pk, REVIEWERS) if u.email]
+    return [u for u in policy.staff_holding(prop.pk, "review.sign") if u.email]
 
 
 def _digest_body(prop: Property, day: date, now: datetime, figures: dict) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import Property
 from frontdesk.views import staff_required
 from reports import review
@@ -36,7 +36,7 @@ class ReviewSignForm(forms.Form):
 
 
 def _reviewed_properties(request) -> list[Property]:
-    return list(access.properties_where(request.user, review.REVIEWERS).order_by("name", "pk"))
+    return list(policy.properties_with(request.user, "review.sign").order_by("name", "pk"))
 
 
 def _pick(request) -> tuple[Property, list[Property]]:

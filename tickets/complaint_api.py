@@ -1,6 +1,6 @@
 """REST API for complaints (投诉): list, detail, intake, and each transition as an action.
 
-Scoped by access.complaints_for: another property's complaint is not found (404) on every
+Scoped by policy.complaints_for: another property's complaint is not found (404) on every
 endpoint. Every write is one call of tickets.complaint_services, whose refusal is a 400 with
 its message. The desk takes complaints in and follows them; the responsible department records
 its actions and the fix. A resident reads and makes their own online complaints and
@@ -25,7 +25,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.api import call_service
 from frontdesk.models import Department, User
 from tickets import complaint_services as complaints
@@ -39,9 +39,6 @@ from tickets.models import (
 )
 from tickets.portal_complaints import receive_online
 from visits.models import Callback
-
-DESK = access.COMPLAINT_DESK
-
 
 # --- choice sets in the schema ---------------------------------------------------------------
 
@@ -410,10 +407,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     pagination_class = NewestFirst
 
     def _staff(self) -> bool:
-        return access.is_staff_member(self.request.user)
+        return policy.is_staff_member(self.request.user)
 
     def get_queryset(self):
-        qs = access.complaints_for(self.request.user)
+        qs = policy.complaints_for(self.request.user)
         if self.action == "retrieve":
             return _detailed(qs) if self._staff() else qs.select_related("written_reply")
         if self.action == "list" and not self._staff():
@@ -450,17 +447,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise PermissionDenied(_("Only the service centre can change a complaint."))
         return complaint
 
-    def _desk(self, complaint: Complaint) -> None:
-        if not access.may(self.request.user, DESK, complaint.property_id):
-            raise PermissionDenied(_("Your role may not do this."))
-
-    def _desk_or_department(self, complaint: Complaint) -> None:
-        user = self.request.user
-        if not (
-            complaints.is_department_member(user, complaint)
-            or access.may(user, DESK, complaint.property_id)
-        ):
-            raise PermissionDenied(_("Only the responsible department or the desk may do this."))
+    def _may(self, capability: str, complaint: Complaint) -> None:
+        """The page's refusal, as a 403 with the policy's message."""
+        if not policy.allows(self.request.user, capability, complaint):
+            raise PermissionDenied(policy.CAPABILITIES[capability].refusal)
 
     def _respond(self, complaint: Complaint, status_code=status.HTTP_200_OK) -> Response:
         if self._staff():
@@ -479,7 +469,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = self._valid(ComplaintCreateSerializer)
         if self._staff():
             complaint = self._receive_at_desk(data)
-        elif access.is_resident(request.user):
+        elif policy.is_resident(request.user):
             complaint = self._receive_online(data)
         else:
             raise PermissionDenied(_("Your account is not linked to a home."))
@@ -487,19 +477,19 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _receive_at_desk(self, data) -> Complaint:
         user = self.request.user
-        resident = _found(access.residents_for(user), data.pop("resident", None), "resident")
+        resident = _found(policy.residents_for(user), data.pop("resident", None), "resident")
         unit = _found(
-            access.units_for(user).select_related("building__property"),
+            policy.units_for(user).select_related("building__property"),
             data.pop("unit", None),
             "unit",
         )
         prop_id = data.pop("property", None)
         prop = (resident and resident.property) or (unit and unit.building.property)
         if prop is None:
-            prop = _found(access.properties_for(user), prop_id, "property")
+            prop = _found(policy.properties_for(user), prop_id, "property")
         if prop is None:
             raise ApiValidationError({"property": [_("Name the property of the complaint.")]})
-        if not access.may(user, DESK, prop.pk):
+        if not policy.allows(user, "complaint.take", prop):
             raise PermissionDenied(_("Your role may not take complaints here."))
         if not data.get("channel"):
             raise ApiValidationError({"channel": [_("Choose how the complaint came in.")]})
@@ -525,7 +515,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def _receive_online(self, data) -> Complaint:
         user = self.request.user
         unit = _found(
-            access.units_for(user).select_related("building__property"), data.get("unit"), "unit"
+            policy.units_for(user).select_related("building__property"), data.get("unit"), "unit"
         )
         return call_service(
             receive_online,
@@ -545,7 +535,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_complaint(self, request, pk=None):  # "dispatch" is the view's own method
         complaint = self._complaint()
-        self._desk(complaint)
+        self._may("complaint.dispatch", complaint)
         data = self._valid(ComplaintDispatchSerializer)
         department = _found(
             Department.objects.filter(property_id=complaint.property_id),
@@ -566,7 +556,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def expect(self, request, pk=None):
         complaint = self._complaint()
-        self._desk(complaint)
+        self._may("complaint.dispatch", complaint)
         data = self._valid(ComplaintExpectSerializer)
         return self._respond(
             call_service(
@@ -581,7 +571,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         complaint = self._complaint()
-        self._desk(complaint)
+        self._may("complaint.reply", complaint)
         data = self._valid(ComplaintReplySerializer)
         return self._respond(
             call_service(
@@ -598,7 +588,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def letter(self, request, pk=None):
         """Draft or re-edit the written reply (an issued letter is kept as it was sent)."""
         complaint = self._complaint()
-        self._desk(complaint)
+        self._may("complaint.reply", complaint)
         body = self._valid(ComplaintLetterSerializer)["body"]
         call_service(
             complaints.written_reply_draft, complaint=complaint, by=request.user, body=body
@@ -610,7 +600,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def issue_letter(self, request, pk=None):
         """Issue the letter as drafted; for a complaint not yet replied to, that is its reply."""
         complaint = self._complaint()
-        self._desk(complaint)
+        self._may("complaint.reply", complaint)
         call_service(complaints.written_reply_issue, complaint=complaint, by=request.user)
         return self._respond(complaint)
 
@@ -618,7 +608,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         complaint = self._complaint()
-        self._desk(complaint)
+        self._may("complaint.archive", complaint)
         data = self._valid(ComplaintArchiveSerializer)
         return self._respond(
             call_service(
@@ -637,7 +627,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], url_path="action", url_name="action")
     def record_action(self, request, pk=None):  # "action" is the view's current action name
         complaint = self._complaint()
-        self._desk_or_department(complaint)
+        self._may("complaint.resolve", complaint)
         note = self._valid(ComplaintNoteSerializer)["note"]
         return self._respond(
             call_service(
@@ -649,7 +639,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         complaint = self._complaint()
-        self._desk_or_department(complaint)
+        self._may("complaint.resolve", complaint)
         resolution = self._valid(ComplaintResolveSerializer)["resolution"]
         return self._respond(
             call_service(

@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import Department, Property, Resident, Unit, User, phone_validator
-from tickets.complaint_services import OWNERS
 from tickets.models import Complaint
 
 Channel = Complaint.Channel
@@ -156,7 +155,7 @@ class ComplaintIntakeForm(forms.Form):
             self.fields["unit"].queryset = Unit.objects.filter(
                 building__property=property
             ).select_related("building")
-        self.fields["owner"].queryset = access.staff_with_roles(property.pk, OWNERS)
+        self.fields["owner"].queryset = policy.staff_holding(property.pk, "complaint.own")
         self.fields["owner"].label_from_instance = person_name
         self.fields["department"].queryset = Department.objects.filter(property=property)
 

@@ -1,5 +1,5 @@
 """The written reply (书面回复) to a complaint: the editor, the printed A4 letter and its PDF.
-Thin: the complaint comes from access.complaints_for (another property's is not found), the
+Thin: the complaint comes from policy.complaints_for (another property's is not found), the
 text and the PDF from tickets.letters, every change from tickets.complaint_services. The desk
 edits and issues; every other staff member of the property reads."""
 
@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.views import staff_required
 from tickets import complaint_services, letters
 from tickets.models import Complaint, WrittenReply
@@ -21,7 +21,7 @@ from tickets.models import Complaint, WrittenReply
 
 def _complaint_or_404(request, pk: int) -> Complaint:
     """The complaint with everything the letter prints, in one query."""
-    complaints = access.complaints_for(request.user).select_related(
+    complaints = policy.complaints_for(request.user).select_related(
         "property",
         "department",
         "unit__building",
@@ -40,7 +40,7 @@ def _letter(complaint: Complaint) -> WrittenReply | None:
 
 def _editor(request, complaint: Complaint, *, body=None, errors=(), status=200):
     letter = _letter(complaint)
-    may_edit = access.may(request.user, access.COMPLAINT_DESK, complaint.property_id)
+    may_edit = policy.allows(request.user, "complaint.reply", complaint)
     editable = may_edit and (letter is None or letter.issued_at is None)
     # Drafted afresh from the complaint: no letter yet, or the desk asked to start again
     # (a draft written while the complaint was being handled, now resolved). Nothing is saved
@@ -79,7 +79,7 @@ def complaint_letter(request, pk: int):
     complaint = _complaint_or_404(request, pk)
     if request.method != "POST":
         return _editor(request, complaint)
-    if not access.may(request.user, access.COMPLAINT_DESK, complaint.property_id):
+    if not policy.allows(request.user, "complaint.reply", complaint):
         raise PermissionDenied
     body = request.POST.get("body", "").replace("\r\n", "\n")
     issue = request.POST.get("action") == "issue"

@@ -1,17 +1,16 @@
 """Read side of complaints for the desk's and departments' pages: already scoped by the access
 module, with what each page shows fetched in a fixed number of queries."""
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
-from frontdesk import access
-from frontdesk.models import Membership, Property, Role, User
+from frontdesk import policy
+from frontdesk.models import User
 from tickets.complaint_services import OPEN
 from tickets.models import Complaint, ComplaintEvent, Escalation
 
 RECENT_LIMIT = 50
 RESIDENT_CARD_LIMIT = 20
 # Who is shown the escalations page: those who watch the ladder, and those it climbs to.
-LADDER_HOLDERS = {Role.DEPARTMENT_MANAGER, Role.PROJECT_MANAGER}
 
 
 def complaint_detail(user: User, pk: int) -> Complaint:
@@ -20,7 +19,7 @@ def complaint_detail(user: User, pk: int) -> Complaint:
     from visits.models import Callback  # visits builds on tickets: import when used
 
     return (
-        access.complaints_for(user)
+        policy.complaints_for(user)
         .select_related(
             "property",
             "resident",
@@ -57,7 +56,7 @@ def _open_first(qs: QuerySet) -> QuerySet:
 def department_open(user: User) -> list[Complaint]:
     """The department's complaints still waiting for a fix, the most pressing first: by the
     fix clock (those without one after), then the oldest."""
-    qs = access.complaints_for_department(user).filter(state__in=OPEN)
+    qs = policy.complaints_for_department(user).filter(state__in=OPEN)
     return list(
         _open_first(qs)
         .annotate(
@@ -73,20 +72,8 @@ def department_open(user: User) -> list[Complaint]:
 
 def department_recent(user: User, limit: int = RECENT_LIMIT) -> list[Complaint]:
     """The department's fixed complaints, newest first."""
-    qs = access.complaints_for_department(user).exclude(state__in=OPEN)
+    qs = policy.complaints_for_department(user).exclude(state__in=OPEN)
     return list(_open_first(qs).order_by("-received_at", "-id")[:limit])
-
-
-def roles_by_property(user: User) -> dict[int, set[str]]:
-    """Every role the user holds, per property: one query."""
-    if user.is_superuser:
-        return {pk: set(Role.values) for pk in Property.objects.values_list("pk", flat=True)}
-    held: dict[int, set[str]] = {}
-    for property_id, role in Membership.objects.filter(user=user).values_list(
-        "property_id", "role"
-    ):
-        held.setdefault(property_id, set()).add(role)
-    return held
 
 
 def _unacknowledged() -> QuerySet[Escalation]:
@@ -99,7 +86,7 @@ def _unacknowledged() -> QuerySet[Escalation]:
 
 def escalations_waiting(user: User) -> list[Escalation]:
     """Every unacknowledged escalation of the properties the user supervises, oldest first."""
-    properties = access.properties_where(user, access.COMPLAINT_SUPERVISORS)
+    properties = policy.properties_with(user, "escalation.waiting")
     return list(_unacknowledged().filter(complaint__property__in=properties))
 
 
@@ -107,31 +94,17 @@ def escalations_to_me(user: User) -> list[Escalation]:
     """The unacknowledged escalations addressed to the user: to a project manager, those of
     their properties; to a department manager, those of their department (or, with no
     department named on either side, every one of that property)."""
-    if user.is_superuser:
-        return list(_unacknowledged())
-    memberships = Membership.objects.filter(user=user)
-    pm = memberships.filter(role=Role.PROJECT_MANAGER).values("property_id")
-    dm = memberships.filter(role=Role.DEPARTMENT_MANAGER)
-    to_department = Q(complaint__department_id__in=dm.values("department_id"))
-    any_department = Q(
-        complaint__property_id__in=dm.filter(department__isnull=True).values("property_id")
-    ) | Q(complaint__department__isnull=True, complaint__property_id__in=dm.values("property_id"))
-    return list(
-        _unacknowledged().filter(
-            Q(level=Escalation.Level.PROJECT_MANAGER, complaint__property_id__in=pm)
-            | Q(level=Escalation.Level.DEPARTMENT_MANAGER) & (to_department | any_department)
-        )
-    )
+    return list(_unacknowledged().filter(policy.addressed_to(user)))
 
 
 def may_see_escalations(user: User) -> bool:
-    return access.properties_where(user, access.COMPLAINT_SUPERVISORS | LADDER_HOLDERS).exists()
+    return policy.properties_with(user, "escalation.read").exists()
 
 
 def escalation_for(user: User, pk: int) -> Escalation:
     """One escalation of a complaint the user may see; raises DoesNotExist otherwise."""
     return Escalation.objects.select_related("complaint__property").get(
-        pk=pk, complaint__in=access.complaints_for(user)
+        pk=pk, complaint__in=policy.complaints_for(user)
     )
 
 

@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.views import staff_required
 from tickets import complaint_register_queries as register
 from tickets.models import Complaint
@@ -207,7 +207,7 @@ def _page(request, filterset, page: Page, *, error=None):
             "filter_query": _query_without_cursor(request),
             "paged": bool(request.GET.get("before")),
             "error": error,
-            "may_take": access.properties_where(request.user, access.COMPLAINT_DESK).exists(),
+            "may_take": policy.properties_with(request.user, "complaint.take").exists(),
             "properties": register.register_properties(request.user),
         },
         status=400 if invalid else 200,

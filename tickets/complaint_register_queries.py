@@ -19,7 +19,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import Building, Department, Property, User
 from tickets.models import Complaint, Escalation
 from tickets.queries import ALL, PAGE_SIZE, Page, _local_midnight, cursor_for, cursor_parse
@@ -119,8 +119,8 @@ class ComplaintRegisterFilter(django_filters.FilterSet):
         fields = ["state", "category", "department", "building", "channel", "kind"]
 
     def __init__(self, data=None, *, user: User, **kwargs):
-        super().__init__(data, queryset=access.complaints_for(user), **kwargs)
-        properties = access.properties_for(user)
+        super().__init__(data, queryset=policy.complaints_for(user), **kwargs)
+        properties = policy.properties_for(user)
         self.filters["department"].queryset = Department.objects.filter(
             property__in=properties
         ).order_by("property_id", "name")
@@ -216,4 +216,4 @@ def complaint_chunks(qs: QuerySet, *, size: int | None = None) -> Iterator[list[
 
 def register_properties(user: User) -> list[Property]:
     """The properties whose complaints the register shows, for its title."""
-    return list(access.properties_for(user).order_by("name"))
+    return list(policy.properties_for(user).order_by("name"))

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
-from frontdesk.models import Property, Resident, Role
+from frontdesk.models import Property, Resident
 from frontdesk.views import staff_required
 from tickets import complaint_forms as forms
 from tickets import complaint_queries as queries
@@ -26,8 +26,6 @@ from tickets.models import Complaint, Escalation
 from visits.views import span_text, time_left_text
 
 State = Complaint.State
-DESK = access.COMPLAINT_DESK
-LEVEL_ROLE = services.LEVEL_ROLE
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -46,10 +44,10 @@ def _intake_property(request, resident: Resident | None) -> tuple[Property | Non
     """The property the complaint is taken for: the resident's, the only one the user works
     the desk at, or the one chosen (?property=); None with the choices while none is chosen."""
     if resident is not None:
-        if not access.may(request.user, DESK, resident.property_id):
+        if not policy.allows(request.user, "complaint.take", resident):
             raise PermissionDenied
         return resident.property, []
-    properties = list(access.properties_where(request.user, DESK).order_by("name"))
+    properties = list(policy.properties_with(request.user, "complaint.take").order_by("name"))
     if not properties:
         raise PermissionDenied
     if len(properties) == 1:
@@ -112,31 +110,35 @@ def _detail_or_404(request, pk: int) -> Complaint:
         raise Http404 from None
 
 
-def _allowed(complaint: Complaint, roles: set[str], member: bool) -> set[str]:
+def _allowed(user, complaint: Complaint) -> set[str]:
     """The actions this user may take in the complaint's current state: the desk runs it, the
     responsible department records its work and its fix, its manager may say it cannot."""
-    desk, state = bool(roles & DESK), complaint.state
+    state = complaint.state
     allowed = set()
-    if desk and state in services.DISPATCHABLE:
+
+    def may(capability: str) -> bool:
+        return policy.allows(user, capability, complaint)
+
+    if may("complaint.dispatch") and state in services.DISPATCHABLE:
         allowed |= {"dispatch", "expect"}
-    if (desk or member) and state in services.RESOLVABLE:
+    if may("complaint.resolve") and state in services.RESOLVABLE:
         allowed |= {"action", "resolve"}
-    if Role.DEPARTMENT_MANAGER in roles and state in services.RESOLVABLE:
+    if may("complaint.cannot_solve") and state in services.RESOLVABLE:
         allowed.add("cannot_solve")
     if (
-        desk
+        may("complaint.reply")
         and complaint.replied_at is None
         and state != State.ARCHIVED
         and not complaint.is_letter
     ):
         allowed.add("reply")
     if (
-        (member or roles & services.REPORTERS)
+        may("complaint.corrective")
         and state in services.AFTER_RESOLUTION
         and queries.one_to_one(complaint, "corrective_action") is None
     ):
         allowed.add("corrective")
-    if desk and state == State.CONFIRMED:
+    if may("complaint.archive") and state == State.CONFIRMED:
         allowed.add("archive")
     return allowed
 
@@ -187,13 +189,15 @@ def _clocks(c: Complaint) -> list[dict]:
 def _detail_page(request, pk: int, *, bound: dict | None = None, errors=(), status: int = 200):
     c = _detail_or_404(request, pk)
     with timezone.override(c.property.zone):
-        roles = access.roles_at(request.user, c.property_id)
-        member = services.is_department_member(request.user, c)
-        allowed = _allowed(c, roles, member)
+        allowed = _allowed(request.user, c)
         action_forms = {name: FORMS[name](c) for name in allowed}
         action_forms.update(bound or {})
         escalations = [
-            {"e": e, "may_acknowledge": e.acknowledged_at is None and LEVEL_ROLE[e.level] in roles}
+            {
+                "e": e,
+                "may_acknowledge": e.acknowledged_at is None
+                and policy.allows(request.user, "escalation.acknowledge", e),
+            }
             for e in c.escalations.all()
         ]
         callbacks = list(c.callbacks.all())
@@ -212,7 +216,7 @@ def _detail_page(request, pk: int, *, bound: dict | None = None, errors=(), stat
                 "callbacks": callbacks,
                 "letter": queries.one_to_one(c, "written_reply"),
                 "report": queries.one_to_one(c, "corrective_action"),
-                "desk": bool(roles & DESK),
+                "desk": policy.allows(request.user, "complaint.take", c),
             },
             status=status,
         )
@@ -229,77 +233,53 @@ def complaint_detail(request, pk: int):
 def _complaint_for_action(request, pk: int) -> Complaint:
     """The complaint, if the user may see it; another property's is not found (404)."""
     try:
-        return access.complaints_for(request.user).select_related("property").get(pk=pk)
+        return policy.complaints_for(request.user).select_related("property").get(pk=pk)
     except Complaint.DoesNotExist:
         raise Http404 from None
 
 
-def _refuse_unless(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValidationError(message)
-
-
-def _desk_only(request, c: Complaint) -> None:
-    _refuse_unless(
-        access.may(request.user, DESK, c.property_id),
-        _("Only the customer-service desk can do this."),
-    )
-
-
-def _department_or_desk(request, c: Complaint) -> None:
-    _refuse_unless(
-        services.is_department_member(request.user, c)
-        or access.may(request.user, DESK, c.property_id),
-        _("Only the responsible department or the customer-service desk can do this."),
-    )
-
-
-def _nobody_checked(request, c: Complaint) -> None:
-    """The service itself checks who may do this."""
-
-
-# Each action on the complaint page: who the view lets act, the one service it calls, and the
+# Each action on the complaint page: the capability it needs, the one service it calls, and the
 # message on success. The URL is /complaints/<pk>/<path>/, named complaint_<name>.
 ACTIONS = {
     "dispatch": (
-        _desk_only,
+        "complaint.dispatch",
         services.complaint_dispatch,
         gettext_lazy("The service order for %(number)s is sent."),
     ),
     "expect": (
-        _desk_only,
+        "complaint.dispatch",
         services.complaint_expect,
         gettext_lazy("The expected fix time for %(number)s is recorded."),
     ),
     "action": (
-        _department_or_desk,
+        "complaint.resolve",
         services.complaint_record_action,
         gettext_lazy("The department's action on %(number)s is recorded."),
     ),
     "cannot_solve": (
-        _nobody_checked,
+        "complaint.cannot_solve",
         services.complaint_cannot_solve,
         gettext_lazy("Complaint %(number)s is passed to the project manager."),
     ),
     "resolve": (
-        _department_or_desk,
+        "complaint.resolve",
         services.complaint_resolve,
         gettext_lazy(
             "Complaint %(number)s is resolved: the satisfaction callback is in the queue."
         ),
     ),
     "reply": (
-        _desk_only,
+        "complaint.reply",
         services.complaint_reply,
         gettext_lazy("The reply to %(number)s is recorded."),
     ),
     "corrective": (
-        _nobody_checked,
+        "complaint.corrective",
         services.complaint_file_corrective,
         gettext_lazy("The corrective action report for %(number)s is filed."),
     ),
     "archive": (
-        _desk_only,
+        "complaint.archive",
         services.complaint_archive,
         gettext_lazy("Complaint %(number)s is summarised and archived."),
     ),
@@ -312,12 +292,12 @@ def complaint_act(request, pk: int, name: str):
     """Check who acts, validate the action's form and make the one service call, in the
     complaint's zone. A refusal or bad input re-shows the page with the message (400) and
     changes nothing."""
-    check, service, done = ACTIONS[name]
+    capability, service, done = ACTIONS[name]
     c = _complaint_for_action(request, pk)
     with timezone.override(c.property.zone):
         form = FORMS[name](c, request.POST)
         try:
-            check(request, c)
+            policy.require(request.user, capability, c)
             if not form.is_valid():
                 raise ValidationError(_("Correct the marked fields below."))
             service(complaint=c, by=request.user, **form.cleaned_data)
@@ -357,13 +337,13 @@ def complaint_department(request):
     )
 
 
-def _escalation_rows(escalations: list[Escalation], held: dict, now) -> list[dict]:
+def _escalation_rows(escalations: list[Escalation], mine: set[int], now) -> list[dict]:
     return [
         {
             "e": e,
             "c": e.complaint,
             "waited": span_text(now - e.at),
-            "may_acknowledge": LEVEL_ROLE[e.level] in held.get(e.complaint.property_id, set()),
+            "may_acknowledge": e.pk in mine,
         }
         for e in escalations
     ]
@@ -373,9 +353,10 @@ def _escalations_page(request, *, errors=(), status: int = 200):
     if not queries.may_see_escalations(request.user):
         raise Http404
     now = timezone.now()
-    held = queries.roles_by_property(request.user)
-    supervises = any(roles & access.COMPLAINT_SUPERVISORS for roles in held.values())
-    climbs_to = any(roles & queries.LADDER_HOLDERS for roles in held.values())
+    supervises = policy.properties_with(request.user, "escalation.waiting").exists()
+    climbs_to = policy.properties_with(request.user, "escalation.addressed").exists()
+    to_me = queries.escalations_to_me(request.user) if climbs_to else []
+    mine = {e.pk for e in to_me}
     return render(
         request,
         "tickets/complaint_escalations.html",
@@ -383,11 +364,9 @@ def _escalations_page(request, *, errors=(), status: int = 200):
             "supervises": supervises,
             "climbs_to": climbs_to,
             "waiting": _escalation_rows(
-                queries.escalations_waiting(request.user) if supervises else [], held, now
+                queries.escalations_waiting(request.user) if supervises else [], mine, now
             ),
-            "mine": _escalation_rows(
-                queries.escalations_to_me(request.user) if climbs_to else [], held, now
-            ),
+            "mine": _escalation_rows(to_me, mine, now),
             "errors": errors,
         },
         status=status,

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from frontdesk import access
-from frontdesk.models import ResidentPhone, Role, User
+from frontdesk import policy
+from frontdesk.models import ResidentPhone, User
 from tickets import services as repairs
 from tickets import uploads
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPhoto
@@ -40,7 +40,7 @@ SIGNATURE_MAX_PIXELS = 4_000_000
 def engineer_list(user: User) -> QuerySet[RepairOrder]:
     """My open orders, soonest appointment first, with what the list shows."""
     return (
-        access.repairs_for_engineer(user)
+        policy.repairs_for_engineer(user)
         .filter(state__in=ON_MY_LIST)
         .select_related("unit__building", "resident", "property")
         .prefetch_related(
@@ -55,7 +55,7 @@ def engineer_required(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if Role.ENGINEER not in access.roles_anywhere(request.user):
+        if "repair.work" not in policy.held_anywhere(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -170,7 +170,7 @@ def order_list(request):
 
 def _order_or_404(request, pk: int) -> RepairOrder:
     return get_object_or_404(
-        access.repairs_for_engineer(request.user)
+        policy.repairs_for_engineer(request.user)
         .select_related("unit__building", "resident", "property", "department")
         .prefetch_related(
             Prefetch("resident__phones", queryset=ResidentPhone.objects.order_by("id")),

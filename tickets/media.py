@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 
-from frontdesk import access
+from frontdesk import policy
 from tickets.models import RepairPhoto
 
 
@@ -23,13 +23,13 @@ def _file_response(field):
 
 @login_required
 def repair_photo(request, pk: int, photo_id: int):
-    order = get_object_or_404(access.repairs_for(request.user), pk=pk)
+    order = get_object_or_404(policy.repairs_for(request.user), pk=pk)
     return _file_response(get_object_or_404(RepairPhoto, order=order, pk=photo_id).image)
 
 
 @login_required
 def repair_signature(request, pk: int):
-    order = get_object_or_404(access.repairs_for(request.user), pk=pk)
+    order = get_object_or_404(policy.repairs_for(request.user), pk=pk)
     return _file_response(order.signature)
 
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from frontdesk import access
-from frontdesk.models import Resident, ResidentPhone
+from frontdesk import policy
+from frontdesk.models import ResidentPhone
 from tickets import services as repairs
 from tickets import uploads
 from tickets.models import RepairEvent, RepairLine, RepairOrder, RepairPhoto
@@ -30,7 +30,7 @@ def resident_required(view):
 
     @login_required
     def wrapped(request, *args, **kwargs):
-        if access.is_staff_member(request.user):
+        if policy.is_staff_member(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -114,11 +114,11 @@ class ConfirmForm(forms.Form):
 
 
 def _my_units(user):
-    return access.units_for(user).select_related("building__property").order_by("pk")
+    return policy.units_for(user).select_related("building__property").order_by("pk")
 
 
 def _my_repairs(user):
-    return access.repairs_for(user).select_related("unit__building", "property")
+    return policy.repairs_for(user).select_related("unit__building", "property")
 
 
 @resident_required
@@ -138,7 +138,8 @@ def repair_new(request):
     if data is not None and form.is_valid():
         unit = form.cleaned_data["unit"]
         resident = (
-            Resident.objects.filter(user=request.user, units=unit)
+            policy.current_residencies(request.user)
+            .filter(units=unit)
             .select_related("property")
             .order_by("pk")
             .first()
@@ -195,7 +196,11 @@ def _detail(request, order: RepairOrder, *, confirm_form=None, error=None, statu
     lines = list(order.lines.all())
     quoted = [line for line in lines if line.stage == RepairLine.Stage.QUOTED]
     used = [line for line in lines if line.stage == RepairLine.Stage.USED]
-    may_confirm = order.state == RepairOrder.State.COMPLETED and order.signed_at is None
+    may_confirm = (
+        order.state == RepairOrder.State.COMPLETED
+        and order.signed_at is None
+        and policy.allows(request.user, "repair.sign_off", order)
+    )
     if error is None and confirm_form is not None and confirm_form.errors and not may_confirm:
         # The confirm form is not on the page: say why above it.
         error = next(m for messages_ in confirm_form.errors.values() for m in messages_)
@@ -208,7 +213,8 @@ def _detail(request, order: RepairOrder, *, confirm_form=None, error=None, statu
             "quoted_total": sum((line.amount for line in quoted), repairs.money(0)),
             "used": used,
             "used_total": sum((line.amount for line in used), repairs.money(0)),
-            "may_agree": order.state == RepairOrder.State.AWAITING_AGREEMENT,
+            "may_agree": order.state == RepairOrder.State.AWAITING_AGREEMENT
+            and policy.allows(request.user, "repair.agree", order),
             "may_confirm": may_confirm,
             "confirm_form": confirm_form or ConfirmForm(),
             "error": error,

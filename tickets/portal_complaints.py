@@ -12,8 +12,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frontdesk import access
-from frontdesk.models import Resident, ResidentPhone, Unit, User
+from frontdesk import policy
+from frontdesk.models import ResidentPhone, Unit, User
 from tickets import complaint_services as complaints
 from tickets.models import Complaint, WrittenReply
 from tickets.portal import PAGE_SIZE, resident_required
@@ -34,14 +34,16 @@ def receive_online(
     resident record at the unit's property (their only record when no unit is named), with
     their first phone unless they give another. The service tells the desk.
 
-    `unit` must already be one of the user's units (access.units_for)."""
-    residents = Resident.objects.filter(user=user).select_related("property").order_by("pk")
+    `unit` must already be one of the user's units (policy.units_for)."""
+    residents = policy.current_residencies(user).select_related("property").order_by("pk")
     if unit is not None:
         resident = residents.filter(units=unit).first()
     else:
         mine = list(residents[:2])
         resident = mine[0] if len(mine) == 1 else None
     if resident is None:
+        if not residents.exists():
+            raise policy.Refused(policy.MOVED_OUT)
         raise ValidationError(_("Choose which of your homes it is about."))
     if not contact_phone.strip():
         contact_phone = (
@@ -102,7 +104,7 @@ class ComplaintForm(forms.Form):
 
 
 def _my_complaints(user):
-    return access.complaints_for(user).select_related("unit__building")
+    return policy.complaints_for(user).select_related("unit__building")
 
 
 @resident_required
@@ -116,7 +118,7 @@ def complaint_list(request):
 @resident_required
 def complaint_new(request):
     """Make a complaint or a suggestion about one of my homes."""
-    units = access.units_for(request.user).select_related("building__property").order_by("pk")
+    units = policy.units_for(request.user).select_related("building__property").order_by("pk")
     data = request.POST if request.method == "POST" else None
     form = ComplaintForm(data, units=units)
     if data is not None and form.is_valid():

@@ -10,8 +10,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk import access
-from frontdesk.models import Building, Department, Membership, Resident, Role, User
+from frontdesk import policy
+from frontdesk.models import Building, Department, Membership, Resident, User
 from tickets.models import PriceItem, RepairEvent, RepairOrder
 
 PAGE_SIZE = 50
@@ -66,9 +66,11 @@ class RepairListFilter(django_filters.FilterSet):
         fields = ["state", "category", "department", "engineer", "building"]
 
     def __init__(self, data=None, *, user: User, **kwargs):
-        super().__init__(data, queryset=access.repairs_for(user), **kwargs)
-        properties = access.properties_for(user)
-        engineers = Membership.objects.filter(property__in=properties, role=Role.ENGINEER)
+        super().__init__(data, queryset=policy.repairs_for(user), **kwargs)
+        properties = policy.properties_for(user)
+        engineers = Membership.objects.filter(
+            property__in=properties, role__in=policy.roles_with("repair.work")
+        )
         self.filters["department"].queryset = Department.objects.filter(
             property__in=properties
         ).order_by("property_id", "name")
@@ -136,7 +138,7 @@ def repair_detail(user: User, pk: int) -> RepairOrder:
     from visits.models import Callback
 
     return (
-        access.repairs_for(user)
+        policy.repairs_for(user)
         .select_related(
             "property",
             "resident",
@@ -173,7 +175,7 @@ def departments_of(order: RepairOrder) -> QuerySet[Department]:
 
 
 def engineers_of(order: RepairOrder) -> QuerySet[User]:
-    return access.staff_with_roles(order.property_id, {Role.ENGINEER})
+    return policy.staff_holding(order.property_id, "repair.work")
 
 
 def resident_repairs(resident: Resident) -> QuerySet[RepairOrder]:

@@ -7,15 +7,10 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.clock import is_overdue, time_left
 from frontdesk.models import Property, User
 from visits.models import CallAttempt, Callback
-
-# Who makes the calls (and so sees the residents' full numbers): the desk's roles.
-CALLBACK_DESK = access.CALLBACK_DESK
-# Who may close a callback that could not be made.
-CALLBACK_SUPERVISORS = access.CALLBACK_SUPERVISORS
 
 
 @dataclass(frozen=True)
@@ -42,11 +37,11 @@ class Queue:
 
 
 def desk_properties(user: User) -> QuerySet[Property]:
-    return access.properties_where(user, CALLBACK_DESK)
+    return policy.properties_with(user, "callback.work")
 
 
 def supervised_properties(user: User) -> QuerySet[Property]:
-    return access.properties_where(user, CALLBACK_SUPERVISORS)
+    return policy.properties_with(user, "callback.supervise")
 
 
 def _with_what_a_row_shows(qs: QuerySet[Callback]) -> QuerySet[Callback]:

@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk.models import Property, User
 
 KEYSET_DEPTH = 40_000
@@ -106,7 +106,7 @@ def bare_sql(statements: Iterable[str], runs: int) -> list[float]:
 
 
 def supervisor_property(user: User) -> Property:
-    return access.properties_for(user).order_by("pk").first()
+    return policy.properties_for(user).order_by("pk").first()
 
 
 # --- 1. the dashboard --------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def keyset_cursor(user: User, which: str, depth: int = KEYSET_DEPTH) -> str | No
     list is not that long."""
     from tickets.queries import cursor_for
 
-    qs = access.repairs_for(user) if which == "repairs" else access.complaints_for(user)
+    qs = policy.repairs_for(user) if which == "repairs" else policy.complaints_for(user)
     rows = list(qs.order_by("-received_at", "-id").only("id", "received_at")[depth - 1 : depth])
     return cursor_for(rows[0]) if rows else None
 

@@ -251,7 +251,7 @@ def test_the_card_shows_every_kind_of_item_of_the_unit_and_nothing_else(
 ):
     unit = caller_card.card_unit(clerk, room.pk)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         card = caller_card.unit_card(clerk, unit)
 
     assert [r.name for r in card.people] == ["林晓峰", "吴敏"]  # moved out last
@@ -282,7 +282,7 @@ def test_the_card_costs_the_same_queries_with_many_more_rows(
         ResidentFactory(property=room.building.property, unit=room, phones=[f"1370000{i:04d}"])
     unit = caller_card.card_unit(clerk, room.pk)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         card = caller_card.unit_card(clerk, unit)
 
     assert len(card.people) == 6
