@@ -27,20 +27,11 @@ from billing.imports import parse_month
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
 from frontdesk import policy
 from frontdesk.api import call_service
-from frontdesk.models import Building, User
+from frontdesk.models import Building
 from tickets.api import _found
 from tickets.complaint_api import _choice, _shown
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def payments_for(user: User):
-    """Staff: their properties' payments; a resident: the payments of their own units."""
-    if not user.is_authenticated:
-        return Payment.objects.none()
-    if policy.is_staff_member(user):
-        return Payment.objects.filter(property__in=policy.properties_for(user))
-    return Payment.objects.filter(unit__in=policy.units_for(user))
 
 
 # --- pagination ----------------------------------------------------------------------------------
@@ -277,7 +268,7 @@ class PaymentViewSet(
     pagination_class = PaymentsNewestFirst
 
     def get_queryset(self):
-        qs = payments_for(self.request.user)
+        qs = policy.payments_for(self.request.user)
         if self.action == "retrieve":
             return _payment_in_full(qs)
         return qs.select_related("unit__building")

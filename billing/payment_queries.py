@@ -115,16 +115,11 @@ def unit_payers(unit: Unit) -> list[Resident]:
 # --- receipts ---------------------------------------------------------------------------------
 
 
-def payments_for(user: User) -> QuerySet[Payment]:
-    """Payments of the properties the user works at."""
-    return Payment.objects.filter(property__in=policy.properties_for(user))
-
-
 def receipt(user: User, pk: int) -> Payment:
-    """One payment with everything its receipt shows; raises Payment.DoesNotExist for another
-    property's."""
+    """One payment with everything its receipt shows; raises Payment.DoesNotExist outside the
+    user's scope (another property's, or a role that does not read payments)."""
     return (
-        payments_for(user)
+        policy.payments_for(user)
         .select_related("property", "unit__building", "resident", "received_by")
         .prefetch_related(
             Prefetch(

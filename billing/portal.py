@@ -52,7 +52,7 @@ def price_shown(price: Decimal) -> str:
 
 
 def _my_payments(user):
-    return Payment.objects.filter(unit__in=policy.units_for(user))
+    return policy.payments_for(user)
 
 
 def _balances(units) -> list[dict]:

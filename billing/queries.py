@@ -19,12 +19,9 @@ MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 def notices_for(user: User) -> QuerySet[FeeNotice]:
-    """Staff: their properties' notices; a resident: the notices of their own units."""
-    if not user.is_authenticated:
-        return FeeNotice.objects.none()
-    if policy.is_staff_member(user):
-        return FeeNotice.objects.filter(property__in=policy.properties_for(user))
-    return FeeNotice.objects.filter(unit__in=policy.units_for(user))
+    """The notices the user may read (the policy's scope: staff their properties', a resident
+    their current homes' and the ones issued while they lived there)."""
+    return policy.fee_notices_for(user)
 
 
 @dataclass(frozen=True)

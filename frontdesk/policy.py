@@ -188,6 +188,7 @@ CAPABILITIES: dict[str, Capability] = {
     "ledger.read": cap(DESK, DESK_ONLY),
     "ledger.sign": cap(SUPERVISORS, _("Only a supervisor signs the daily ledger.")),
     # fees and payments
+    "fee_notice.read": cap(STAFF, _("Only the property's staff can see its fee notices.")),
     "fees.generate": cap(BILLING, _("Only a supervisor or finance can issue fee notices.")),
     "fees.import": cap(BILLING, _("Only a supervisor or finance can import.")),
     "payment.read": cap(CASHIERS, _("Only the desk or finance can see payments.")),
@@ -493,7 +494,7 @@ def fee_notices_for(user: User):
     if not user.is_authenticated:
         return FeeNotice.objects.none()
     if is_staff_member(user):
-        return FeeNotice.objects.filter(property__in=properties_for(user))
+        return FeeNotice.objects.filter(property__in=properties_with(user, "fee_notice.read"))
     lived = Resident.objects.filter(
         user=user, units=OuterRef("unit_id"), moved_out_on__gt=OuterRef("period")
     )
