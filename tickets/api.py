@@ -15,7 +15,7 @@ from frontdesk import access
 from frontdesk.api import call_service
 from frontdesk.models import Department, User
 from tickets import services as repairs
-from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder
+from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
 from tickets.services import LineInput
 
 DESK = access.REPAIR_DESK
@@ -154,6 +154,41 @@ class ActionSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
     method = serializers.CharField(required=False, default="cash")
     reference = serializers.CharField(required=False, allow_blank=True, default="")
+    idempotency_key = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Send the same key again and the payment already recorded is returned."),
+    )
+
+
+class RepairPaymentSerializer(serializers.ModelSerializer):
+    received_by = serializers.CharField(source="received_by.username")
+
+    class Meta:
+        model = RepairPayment
+        fields = [
+            "id",
+            "amount",
+            "method",
+            "reference",
+            "idempotency_key",
+            "received_by",
+            "received_at",
+        ]
+        read_only_fields = fields
+
+
+class PaidOrderSerializer(OrderDetailSerializer):
+    """The order after pay, with the payment: the one just recorded, or for a key sent again
+    the one recorded before."""
+
+    payment = RepairPaymentSerializer(read_only=True)
+
+    class Meta(OrderDetailSerializer.Meta):
+        fields = [*OrderDetailSerializer.Meta.fields, "payment"]
+        read_only_fields = fields
 
 
 class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -310,6 +345,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             )
         )
 
+    @extend_schema(request=ActionSerializer, responses=PaidOrderSerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         order = self.get_object()
@@ -317,15 +353,18 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = self._valid(ActionSerializer)
         if data.get("amount") is None:
             raise ApiValidationError({"amount": [_("Enter the amount.")]})
-        call_service(
+        payment = call_service(
             repairs.repair_pay,
             order=order,
             by=request.user,
             amount=data["amount"],
             method=data["method"],
             reference=data["reference"],
+            idempotency_key=data["idempotency_key"],
         )
-        return self._respond(order)
+        shown = RepairOrder.objects.prefetch_related("lines", "events__by").get(pk=order.pk)
+        shown.payment = payment
+        return Response(PaidOrderSerializer(shown).data)
 
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):

@@ -1,5 +1,6 @@
 """The desk's repair forms: they read and type the input; the services decide what is allowed."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -222,6 +223,14 @@ class PaymentForm(forms.Form):
         required=False,
         help_text=_("Transaction or receipt number; not needed for cash."),
     )
+    # A new key each time the form is shown: sent twice (a double click, the back button), it
+    # records one payment.
+    idempotency_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
 
 class SignOffForm(forms.Form):

@@ -244,6 +244,8 @@ class RepairPayment(models.Model):
     )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     reference = models.CharField(_("reference"), max_length=60, blank=True)
+    # One payment per key: the form sent twice, or the API call repeated, records it once.
+    idempotency_key = models.CharField(max_length=64, unique=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,12 +1,13 @@
 """Every state change of a repair order. Each validates, writes in one transaction, appends
 one timeline event, and queues its follow-ups (callbacks, notifications) in that transaction."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -422,35 +423,73 @@ def amount_due(order: RepairOrder) -> Decimal:
     return money(order_total(order, RepairLine.Stage.USED) - paid - (billed or 0))
 
 
+KEY_REUSED = gettext_lazy(
+    "This payment key was already used for another order, amount or method: reload the page "
+    "(or send a new key) to record a new payment."
+)
+
+
+def _paid_before(
+    key: str, order: RepairOrder, amount: Decimal, method: str
+) -> RepairPayment | None:
+    """The payment already recorded under this key, or None. The same key with another
+    order, amount or method is not the same payment sent again: it is refused."""
+    payment = RepairPayment.objects.filter(idempotency_key=key).first()
+    asked = (order.pk, amount, method)
+    if payment is not None and (payment.order_id, payment.amount, payment.method) != asked:
+        raise ValidationError({"idempotency_key": [KEY_REUSED]})
+    return payment
+
+
 def repair_pay(
-    *, order: RepairOrder, by: User, amount: Decimal, method: str, reference: str = ""
+    *,
+    order: RepairOrder,
+    by: User,
+    amount: Decimal,
+    method: str,
+    reference: str = "",
+    idempotency_key: str = "",
 ) -> RepairPayment:
-    """Record a payment of the fee items actually used. Never more than is owed."""
+    """Record a payment of the fee items actually used. Never more than is owed. A double
+    submission (same idempotency key) returns the payment already recorded: the order's row
+    lock serialises two at once, and the unique key catches any that slip past it."""
+    key = idempotency_key.strip() or uuid.uuid4().hex
     amount = money(amount)
     if amount <= 0:
         raise ValidationError(_("The amount must be more than zero."))
     if method != RepairPayment.Method.CASH and not reference.strip():
         raise ValidationError(_("Enter the payment reference."))
-    with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, {State.COMPLETED, State.CLOSED}, "pay")
-        due = amount_due(order)
-        if amount > due:
-            raise ValidationError(_("Only %(due)s yuan is owed on this order.") % {"due": due})
-        payment = RepairPayment.objects.create(
-            order=order,
-            amount=amount,
-            method=method,
-            reference=reference.strip(),
-            received_by=by,
-            received_at=timezone.now(),
-        )
-        _event(
-            order,
-            by,
-            RepairEvent.Kind.PAID,
-            f"{amount} {payment.get_method_display()} {payment.reference}".strip(),
-        )
+    try:
+        with transaction.atomic():
+            order = _locked(order)
+            existing = _paid_before(key, order, amount, method)
+            if existing is not None:
+                return existing
+            _refuse(order, {State.COMPLETED, State.CLOSED}, "pay")
+            due = amount_due(order)
+            if amount > due:
+                raise ValidationError(_("Only %(due)s yuan is owed on this order.") % {"due": due})
+            payment = RepairPayment.objects.create(
+                order=order,
+                amount=amount,
+                method=method,
+                reference=reference.strip(),
+                idempotency_key=key,
+                received_by=by,
+                received_at=timezone.now(),
+            )
+            _event(
+                order,
+                by,
+                RepairEvent.Kind.PAID,
+                f"{amount} {payment.get_method_display()} {payment.reference}".strip(),
+            )
+    except IntegrityError:
+        # The same key sent at once for another order (which the order lock cannot serialise).
+        existing = _paid_before(key, order, amount, method)
+        if existing is None:
+            raise
+        return existing
     return payment
 
 
