@@ -360,7 +360,7 @@ def notification_deliver(*, notification_id: int, now: datetime) -> bool:
         )
         return False
     Notification.objects.filter(pk=note.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Notification.Status.SENT, sent_at=now, last_error=""
     )
     return True
 

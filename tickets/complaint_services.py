@@ -67,9 +67,13 @@ def _refuse(complaint: Complaint, allowed: set, action: str) -> None:
         )
 
 
-def _event(complaint: Complaint, by: User | None, kind: str, note: str = "") -> ComplaintEvent:
+def _event(
+    complaint: Complaint, by: User | None, kind: str, note: str = "", at: datetime | None = None
+) -> ComplaintEvent:
+    """One row of the timeline, at `at` (a sweep's `now`) or else the current time."""
+    at = at or timezone.now()
     return ComplaintEvent.objects.create(
-        complaint=complaint, by=by, at=timezone.now(), kind=kind, state=complaint.state, note=note
+        complaint=complaint, by=by, at=at, kind=kind, state=complaint.state, note=note
     )
 
 
@@ -330,7 +334,12 @@ def complaint_cannot_solve(*, complaint: Complaint, by: User, reason: str) -> Co
         complaint.cannot_solve_at = timezone.now()
         complaint.save(update_fields=["cannot_solve_at"])
         _event(complaint, by, Kind.CANNOT_SOLVE, reason.strip())
-        _escalate(complaint, Escalation.Level.PROJECT_MANAGER, Escalation.Reason.CANNOT_SOLVE)
+        _escalate(
+            complaint,
+            Escalation.Level.PROJECT_MANAGER,
+            Escalation.Reason.CANNOT_SOLVE,
+            now=complaint.cannot_solve_at,
+        )
     return complaint
 
 
@@ -598,20 +607,20 @@ LEVEL_ROLE = {
 }
 
 
-def _escalate(complaint: Complaint, level: str, reason: str) -> Escalation | None:
+def _escalate(complaint: Complaint, level: str, reason: str, *, now: datetime) -> Escalation | None:
     """One step up, at most once per level (the database refuses a second): an event on the
     timeline and a notice to whoever holds that role for the property (for the department
-    manager: the responsible department's, or every department manager if it has none)."""
+    manager: the responsible department's, or every department manager if it has none).
+    Both the escalation and its event are stamped `now`."""
     if Escalation.objects.filter(complaint=complaint, level=level).exists():
         return None
-    escalation = Escalation.objects.create(
-        complaint=complaint, level=level, reason=reason, at=timezone.now()
-    )
+    escalation = Escalation.objects.create(complaint=complaint, level=level, reason=reason, at=now)
     _event(
         complaint,
         None,
         Kind.ESCALATED,
         f"{escalation.get_level_display()}: {escalation.get_reason_display()}",
+        at=now,
     )
     message = {
         "property": complaint.property,
@@ -676,7 +685,7 @@ def complaints_escalate(*, now: datetime, batch_size: int = 500) -> dict:
                         .filter(pk=pk)
                         .first()
                     )
-                    if complaint is not None and _escalate(complaint, level, reason):
+                    if complaint is not None and _escalate(complaint, level, reason, now=now):
                         done_now += 1
             escalated += done_now
             if len(ids) < batch_size or not done_now:

@@ -102,7 +102,7 @@ def callback_record_unreached(
                 link="/callbacks/flagged/",
             )
         callback.save()
-        _order_event(callback, by, _("Not reached (call %(n)d)") % {"n": callback.attempts})
+        _order_event(callback, by, _("Not reached (call %(n)d)") % {"n": callback.attempts}, at=now)
     return attempt
 
 
@@ -216,7 +216,7 @@ def _complaint_outcome(callback: Callback, by: User, attempt: CallAttempt) -> No
 def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
     order = callback.repair
     summary = _summary(attempt)
-    _order_event(callback, by, summary)
+    _order_event(callback, by, summary, at=attempt.at)
     if not _satisfied(attempt):
         repairs.repair_reopen(order=order, by=by, reason=attempt.comments or summary)
         return
@@ -227,9 +227,15 @@ def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
 
 
 def _order_event(
-    callback: Callback, by: User | None, note: str, kind: str = RepairEvent.Kind.CALLBACK
+    callback: Callback,
+    by: User | None,
+    note: str,
+    kind: str = RepairEvent.Kind.CALLBACK,
+    *,
+    at: datetime,
 ) -> None:
-    """The call on the timeline of what it follows up: the repair order or the complaint."""
+    """The call on the timeline of what it follows up: the repair order or the complaint,
+    stamped `at` (when the call was made, or the sweep's `now`)."""
     if callback.complaint_id is not None:
         complaint = callback.complaint
         if kind == RepairEvent.Kind.CALLBACK_OVERDUE:
@@ -241,7 +247,7 @@ def _order_event(
         ComplaintEvent.objects.create(
             complaint=complaint,
             by=by,
-            at=timezone.now(),
+            at=at,
             kind=kind,
             state=complaint.state,
             note=note,
@@ -251,7 +257,7 @@ def _order_event(
         RepairEvent.objects.create(
             order=order,
             by=by,
-            at=timezone.now(),
+            at=at,
             kind=kind,
             state=order.state,
             note=note,
@@ -275,6 +281,7 @@ def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callb
             callback,
             by,
             _("Callback closed without reaching: %(reason)s") % {"reason": reason.strip()},
+            at=callback.done_at,
         )
         if callback.kind == Callback.Kind.COMPLAINT:
             complaints.complaint_callback_closed(
@@ -304,17 +311,22 @@ def callbacks_mark_overdue(*, now: datetime, batch_size: int = 500) -> int:
                     _notify_overdue(
                         Callback.objects.select_related("property", "repair", "complaint").get(
                             pk=pk
-                        )
+                        ),
+                        now=now,
                     )
                     marked += 1
         if len(ids) < batch_size:
             return marked
 
 
-def _notify_overdue(callback: Callback) -> None:
+def _notify_overdue(callback: Callback, *, now: datetime) -> None:
     what = _what(callback)
     _order_event(
-        callback, None, _("The callback window has passed"), RepairEvent.Kind.CALLBACK_OVERDUE
+        callback,
+        None,
+        _("The callback window has passed"),
+        RepairEvent.Kind.CALLBACK_OVERDUE,
+        at=now,
     )
     staff_notify(
         property=callback.property,

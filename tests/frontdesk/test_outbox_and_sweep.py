@@ -39,6 +39,14 @@ def test_delivery_sends_once_and_marks_the_row(email_note):
     assert [m.to for m in mail.outbox] == [["lin@example.com"]]
 
 
+def test_delivery_stamps_the_now_it_is_given_not_the_clock(email_note):
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):
+        assert services.notification_deliver(notification_id=email_note.pk, now=NOW)
+
+    email_note.refresh_from_db()
+    assert (email_note.claimed_at, email_note.sent_at) == (NOW, NOW)
+
+
 def test_a_claim_held_by_a_live_worker_is_left_alone(email_note):
     Notification.objects.filter(pk=email_note.pk).update(status="sending", claimed_at=NOW)
 

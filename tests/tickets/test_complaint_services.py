@@ -186,6 +186,21 @@ def test_not_fixed_in_the_window_goes_to_the_department_manager_once(
     assert lift.events.filter(kind="escalated").count() == 1
 
 
+def test_the_ladder_and_the_overdue_reply_carry_the_sweeps_now_not_the_clock(lift):
+    window_passed, day_ended = T + minutes(130), T + timedelta(hours=15)
+    reply_late = lift.reply_due_at + minutes(1)
+    with at(timedelta(days=30)):  # the clock says something else entirely
+        complaints.complaints_escalate(now=window_passed)
+        complaints.complaints_escalate(now=day_ended)
+        assert callbacks.callbacks_mark_overdue(now=reply_late) == 1
+
+    stamps = dict(Escalation.objects.values_list("level", "at"))
+    assert stamps == {"department_manager": window_passed, "project_manager": day_ended}
+    escalated = lift.events.filter(kind="escalated").order_by("at")
+    assert list(escalated.values_list("at", flat=True)) == [window_passed, day_ended]
+    assert lift.events.get(kind="reply_overdue").at == reply_late
+
+
 def test_the_department_manager_of_another_department_is_not_told(
     sunshine, lift, engineering_manager
 ):

@@ -142,6 +142,29 @@ def test_it_marks_the_callback_overdue_at_72_hours_once_with_one_supervisor_noti
     assert fresh(callback).overdue_at == T + timedelta(hours=72)
 
 
+def test_the_overdue_mark_and_its_timeline_event_carry_the_sweeps_now_not_the_clock(
+    order, callback
+):
+    now = T + timedelta(hours=72, minutes=1)
+    with at(timedelta(days=30)):  # the clock says something else entirely
+        assert services.callbacks_mark_overdue(now=now) == 1
+
+    event = order.events.get(kind=RepairEvent.Kind.CALLBACK_OVERDUE)
+    assert fresh(callback).overdue_at == now
+    assert event.at == now
+
+
+def test_calls_are_on_the_timeline_at_the_time_they_were_made(order, callback, clerk, supervisor):
+    unreached(callback, clerk, 30)
+    reached(fresh(callback), clerk, 31)
+
+    calls = order.events.filter(kind=RepairEvent.Kind.CALLBACK).order_by("at")
+    assert list(calls.values_list("at", flat=True)) == [
+        T + timedelta(hours=30),
+        T + timedelta(hours=31),
+    ]
+
+
 def test_a_callback_done_in_time_is_never_marked_overdue(callback, clerk, supervisor):
     reached(callback, clerk, hours_from_t=10)
 
