@@ -1,4 +1,10 @@
-"""A demo property with staff for every role and a few residents. Running it twice changes nothing."""
+"""A demo property with staff for every role and a few residents. Running it twice changes nothing.
+
+Every record is found again by a key the app never changes (the property's code, usernames,
+building and unit numbers, archive numbers, dunning steps, holiday years), never by a name
+someone may edit or share. The sample residents, price list, fee items and records go into a
+property that has none of them yet; after that they belong to the desk, and whatever it does
+with them (renaming, registering another resident of the same name) never trips the next run."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,13 +43,33 @@ DEPARTMENTS = [
     ("leasing", "租赁部"),
 ]
 
+# The sample residents' archive numbers: what a property without residents gives them (the
+# move-in day and the order within it). Archive numbers never change, so they find them again.
+LIN, LIN_WIFE, ZHENG, WU, HUANG, SUN = (
+    "240214001",
+    "240214002",
+    "230901001",
+    "250630001",
+    "251103001",
+    "260308001",
+)
 RESIDENTS = [
-    # name, kind, company, unit, phones, best time, move-in
-    ("林晓峰", "owner", "", "1-1203", ["13812345678"], "晚上7点后", date(2024, 2, 14)),
-    ("林太太", "occupant", "", "1-1203", ["13912345678"], "白天", date(2024, 2, 14)),
-    ("郑国华", "owner", "", "1-1504", ["13600001111", "0755-8888 1234"], "周末", date(2023, 9, 1)),
-    ("吴敏", "tenant", "", "2-0802", ["15000005678"], "中午12点到1点", date(2025, 6, 30)),
+    # archive number, name, kind, company, unit, phones, best time, move-in
+    (LIN, "林晓峰", "owner", "", "1-1203", ["13812345678"], "晚上7点后", date(2024, 2, 14)),
+    (LIN_WIFE, "林太太", "occupant", "", "1-1203", ["13912345678"], "白天", date(2024, 2, 14)),
     (
+        ZHENG,
+        "郑国华",
+        "owner",
+        "",
+        "1-1504",
+        ["13600001111", "0755-8888 1234"],
+        "周末",
+        date(2023, 9, 1),
+    ),
+    (WU, "吴敏", "tenant", "", "2-0802", ["15000005678"], "中午12点到1点", date(2025, 6, 30)),
+    (
+        HUANG,
         "黄志强",
         "tenant",
         "星海贸易有限公司",
@@ -52,8 +78,9 @@ RESIDENTS = [
         "工作日9点到18点",
         date(2025, 11, 3),
     ),
-    ("孙丽", "owner", "", "2-1503", ["13711112222"], "", date(2026, 3, 8)),
+    (SUN, "孙丽", "owner", "", "2-1503", ["13711112222"], "", date(2026, 3, 8)),
 ]
+PORTAL_LOGIN = "13812345678"  # 林晓峰's portal account: a username, so a stable key too
 
 
 PRICE_LIST = [
@@ -97,11 +124,7 @@ class Command(BaseCommand):
                     services.property_holidays_prefill(property=prop, year=year)
                 except ValidationError:
                     pass  # a year the library does not know yet: the supervisor enters it
-        departments = {}
-        for kind, name in DEPARTMENTS:
-            departments[kind], _ = Department.objects.get_or_create(
-                property=prop, name=name, defaults={"kind": kind}
-            )
+        departments = {kind: self.department(prop, kind, name) for kind, name in DEPARTMENTS}
         for number in ("1", "2", "3"):
             building, _ = Building.objects.get_or_create(
                 property=prop, number=number, defaults={"name": f"{number}号楼"}
@@ -114,17 +137,13 @@ class Command(BaseCommand):
                         defaults={"floor": floor, "area_m2": Decimal("89.50") + int(door) * 10},
                     )
         for username, full_name, role, dept in STAFF:
-            user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": full_name}
-            )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            Membership.objects.get_or_create(
-                user=user,
-                property=prop,
-                role=role,
-                defaults={"department": departments.get(dept)},
+            if User.objects.filter(username=username).exists():
+                continue  # the account and its roles are the property's to change now
+            user = User(username=username, first_name=full_name)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            Membership.objects.create(
+                user=user, property=prop, role=role, department=departments.get(dept)
             )
         admin, created = User.objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True}
@@ -132,16 +151,50 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
-        for name, unit, price in PRICE_LIST:
-            PriceItem.objects.get_or_create(
-                property=prop, name=name, defaults={"unit": unit, "price": Decimal(price)}
-            )
+        if not PriceItem.objects.filter(property=prop).exists():
+            for name, unit, price in PRICE_LIST:
+                PriceItem.objects.create(property=prop, name=name, unit=unit, price=Decimal(price))
         clerk = User.objects.get(username="clerk")
+        residents = self.seed_residents(prop, clerk)
+        if not RepairOrder.objects.filter(property=prop).exists():
+            self.seed_repairs(prop, clerk, departments["engineering"], residents)
+        if not Complaint.objects.filter(property=prop).exists():
+            self.seed_complaints(prop, clerk, departments, residents)
+        self.seed_billing(prop, clerk)
+        # One resident with a portal account, so the resident's side can be tried at once.
+        resident = residents.get(LIN)
+        if (
+            resident is not None
+            and resident.user_id is None
+            and not User.objects.filter(username=PORTAL_LOGIN).exists()
+        ):
+            account = User(username=PORTAL_LOGIN, first_name=resident.name)
+            account.set_password(DEMO_PASSWORD)
+            account.save()
+            Resident.objects.filter(pk=resident.pk).update(user=account)
+        self.print_logins()
+
+    def department(self, prop, kind, name):
+        """The property's (first) department of that kind, whatever it is called by now."""
+        department = Department.objects.filter(property=prop, kind=kind).order_by("pk").first()
+        if department is None:
+            department, _ = Department.objects.get_or_create(
+                property=prop, name=name, defaults={"kind": kind}
+            )
+        return department
+
+    def seed_residents(self, prop, clerk) -> dict[str, Resident]:
+        """The sample residents, into a property that has none yet; by archive number."""
+        if Resident.objects.filter(property=prop).exists():
+            return {
+                r.archive_number: r
+                for r in Resident.objects.filter(
+                    property=prop, archive_number__in=[row[0] for row in RESIDENTS]
+                )
+            }
         units = {u.label: u for u in Unit.objects.filter(building__property=prop)}
-        for name, kind, company, unit, phones, best_time, move_in in RESIDENTS:
-            if Resident.objects.filter(property=prop, name=name).exists():
-                continue
-            services.resident_create(
+        return {
+            archive_number: services.resident_create(
                 property=prop,
                 by=clerk,
                 units=[units[unit]],
@@ -152,59 +205,50 @@ class Command(BaseCommand):
                 best_time_to_call=best_time,
                 move_in_date=move_in,
             )
-        if not RepairOrder.objects.filter(property=prop).exists():
-            self.seed_repairs(prop, clerk, departments["engineering"])
-        if not Complaint.objects.filter(property=prop).exists():
-            self.seed_complaints(prop, clerk, departments)
-        self.seed_billing(prop, clerk)
-        # One resident with a portal account, so the resident's side can be tried at once.
-        resident = Resident.objects.get(property=prop, name="林晓峰")
-        if resident.user is None:
-            account = User(username="13812345678", first_name=resident.name)
-            account.set_password(DEMO_PASSWORD)
-            account.save()
-            Resident.objects.filter(pk=resident.pk).update(user=account)
-        self.print_logins()
+            for archive_number, name, kind, company, unit, phones, best_time, move_in in RESIDENTS
+        }
 
     def seed_billing(self, prop, clerk):
-        """The price standards, the dunning stages, a parking space, and last month's notices
-        (generated the way beat generates them), once."""
+        """The fee items with their price standards and a parking space (into a property that
+        has no fee items yet), the dunning stages, and last month's notices (generated the way
+        beat generates them), once."""
         from billing.models import DunningStage, FeeItem, FeeNotice, PriceStandard, Subscription
         from billing.services import first_of_month, notices_generate
 
         since = date(2026, 1, 1)
-        for name, basis, unit_label, price in FEES:
-            item, _ = FeeItem.objects.get_or_create(
-                property=prop, name=name, defaults={"basis": basis, "unit_label": unit_label}
-            )
-            PriceStandard.objects.get_or_create(
-                fee_item=item, effective_from=since, defaults={"price": Decimal(price)}
+        if not FeeItem.objects.filter(property=prop).exists():
+            items = {}
+            for name, basis, unit_label, price in FEES:
+                items[name] = FeeItem.objects.create(
+                    property=prop, name=name, basis=basis, unit_label=unit_label
+                )
+                PriceStandard.objects.create(
+                    fee_item=items[name], effective_from=since, price=Decimal(price)
+                )
+            unit = Unit.objects.get(building__property=prop, building__number="1", number="1203")
+            Subscription.objects.create(
+                unit=unit, fee_item=items["车位租金"], note="B-017", starts=since
             )
         for step, kind, days in DUNNING:
             DunningStage.objects.get_or_create(
                 property=prop, step=step, defaults={"kind": kind, "days_overdue": days}
             )
-        parking = FeeItem.objects.get(property=prop, name="车位租金")
-        unit = Unit.objects.get(building__property=prop, building__number="1", number="1203")
-        Subscription.objects.get_or_create(
-            unit=unit, fee_item=parking, defaults={"note": "B-017", "starts": since}
-        )
         if not FeeNotice.objects.filter(property=prop).exists():
             this_month = first_of_month(timezone.localdate())
             last_month = first_of_month(this_month - timedelta(days=1))
             notices_generate(property=prop, period=last_month)
 
-    def seed_repairs(self, prop, clerk, engineering):
+    def seed_repairs(self, prop, clerk, engineering, residents):
         """A few orders in different states, so every list and the callback queue show rows."""
+        if not {LIN, WU, SUN} <= residents.keys():
+            return  # the property had residents of its own before the demo's: leave it be
         engineer = User.objects.get(username="engineer")
         now = timezone.now()
         window = {
             "appointment_start": now + timedelta(hours=2),
             "appointment_end": now + timedelta(hours=4),
         }
-        lin = Resident.objects.get(property=prop, name="林晓峰")
-        wu = Resident.objects.get(property=prop, name="吴敏")
-        sun = Resident.objects.get(property=prop, name="孙丽")
+        lin, wu, sun = residents[LIN], residents[WU], residents[SUN]
         done = repairs.repair_receive(
             property=prop,
             by=clerk,
@@ -239,13 +283,9 @@ class Command(BaseCommand):
             address_confirmed=True,
             **window,
         )
-        repairs.repair_quote(
-            order=waiting,
-            by=clerk,
-            lines=[
-                LineInput(PriceItem.objects.get(property=prop, name="更换门锁锁芯"), Decimal("1"))
-            ],
-        )
+        lock = PriceItem.objects.filter(property=prop, name="更换门锁锁芯").first()
+        if lock is not None:  # not renamed or taken off the price list meanwhile
+            repairs.repair_quote(order=waiting, by=clerk, lines=[LineInput(lock, Decimal("1"))])
         repairs.repair_receive(
             property=prop,
             by=clerk,
@@ -268,13 +308,14 @@ class Command(BaseCommand):
             description="电梯按钮失灵",
         )
 
-    def seed_complaints(self, prop, clerk, departments):
+    def seed_complaints(self, prop, clerk, departments, residents):
         """Complaints at several steps: with the department, answered on the spot, resolved
         and waiting for its satisfaction callback, so the complaint pages show rows."""
+        if not {LIN, HUANG} <= residents.keys():
+            return  # the property had residents of its own before the demo's: leave it be
         assistant = User.objects.get(username="assistant")
         engineer = User.objects.get(username="engineer")
-        lin = Resident.objects.get(property=prop, name="林晓峰")
-        huang = Resident.objects.get(property=prop, name="黄志强")
+        lin, huang = residents[LIN], residents[HUANG]
         complaints.complaint_receive(
             property=prop,
             by=clerk,
