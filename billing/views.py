@@ -247,6 +247,7 @@ def adjustment_decide(request, pk: int):
 
 @staff_required
 @require_POST
+@policy.gate("resident.move_out")
 def resident_move_out(request, pk: int):
     """Record the move-out; refused while the resident's units owe anything (the card is
     shown again with the message, 400, nothing changed)."""

@@ -132,6 +132,7 @@ def passes(request):
 
 @staff_required
 @require_POST
+@policy.gate("pass.write")
 def pass_new(request):
     prop = _pick(request, q.staff_properties(request.user))
     form = forms.PassRequestForm(request.POST, property=prop)
@@ -158,6 +159,7 @@ def pass_new(request):
 
 @staff_required
 @require_POST
+@policy.gate("pass.write")
 def pass_decide(request, pk: int):
     """The resident's approval (or refusal) given by phone, recorded by the desk."""
     release = _or_404(lambda: q.pass_for_action(request.user, pk))
@@ -258,6 +260,7 @@ def decoration(request):
 
 @staff_required
 @require_POST
+@policy.gate("decoration.write")
 def decoration_new(request):
     prop = _pick(request, q.staff_properties(request.user))
     _find, residents, units = _apply_anchor(request, prop)
@@ -335,6 +338,7 @@ def _step(request, app, call, done: str, *, name: str = "", form=None):
 
 @staff_required
 @require_POST
+@policy.gate("decoration.write")
 def decoration_review(request, pk: int):
     app = _decoration_for_action(request, pk)
     form = forms.ReviewForm(request.POST)
@@ -352,6 +356,7 @@ def decoration_review(request, pk: int):
 
 @staff_required
 @require_POST
+@policy.gate("decoration.write")
 def decoration_permit(request, pk: int):
     app = _decoration_for_action(request, pk)
     return _step(
@@ -364,6 +369,7 @@ def decoration_permit(request, pk: int):
 
 @staff_required
 @require_POST
+@policy.gate("decoration.write")
 def decoration_rectify(request, pk: int):
     app = _decoration_for_action(request, pk)
     form = forms.RectifyForm(request.POST)
@@ -379,6 +385,7 @@ def decoration_rectify(request, pk: int):
 
 @staff_required
 @require_POST
+@policy.gate("decoration.write")
 def rectification_resolve(request, pk: int, notice_pk: int):
     app = _decoration_for_action(request, pk)
     notice = _or_404(
@@ -396,6 +403,7 @@ def rectification_resolve(request, pk: int, notice_pk: int):
 
 @staff_required
 @require_POST
+@policy.gate("decoration.write")
 def decoration_finish(request, pk: int):
     app = _decoration_for_action(request, pk)
     return _step(
@@ -439,6 +447,7 @@ def handover(request):
 
 @staff_required
 @require_POST
+@policy.gate("handover.write")
 def handover_record(request):
     prop = _pick(request, q.desk_properties(request.user))
     form = forms.HandoverForm(request.POST)
@@ -457,6 +466,7 @@ def handover_record(request):
 
 @staff_required
 @require_POST
+@policy.gate("handover.write")
 def handover_take_over(request, pk: int):
     found = _or_404(lambda: q.handover_for_action(request.user, pk))
     try:
@@ -522,6 +532,7 @@ def ledger(request):
 
 @staff_required
 @require_POST
+@policy.gate("ledger.sign")
 def ledger_sign(request):
     prop = _pick(request, q.desk_properties(request.user))
     form = forms.LedgerSignForm(request.POST)
@@ -579,6 +590,7 @@ def portal_day(request):
 
 @resident_required
 @require_POST
+@policy.residing
 def portal_visitor(request):
     form = forms.VisitorAnnounceForm(request.POST, units=q.my_units(request.user))
     if form.is_valid():
@@ -653,6 +665,7 @@ def portal_message_read(request, pk: int):
 
 @resident_required
 @require_POST
+@policy.residing
 def portal_decoration(request):
     form = forms.MyDecorationForm(request.POST, units=q.my_units(request.user))
     if form.is_valid():

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,10 @@ def _complaint_department(user: User, complaint) -> bool:
     return complaint.department_id is not None and in_department(
         user, complaint.property_id, complaint.department_id
     )
+
+
+def _department_manager(user: User, complaint) -> bool:
+    return manages_department(user, complaint.property_id, complaint.department_id)
 
 
 def _escalation_addressee(user: User, escalation) -> bool:
@@ -138,10 +143,16 @@ CAPABILITIES: dict[str, Capability] = {
         "the department it was sent to",
     ),
     "complaint.cannot_solve": cap(
-        {DEPT_MANAGER}, _("Only a department manager can say a complaint cannot be solved.")
+        set(),
+        _("Only the department's manager can say the department cannot solve it."),
+        _department_manager,
+        "the manager of the department it was sent to",
     ),
     "complaint.department": cap(
-        {ENGINEER, DEPT_MANAGER}, _("Only a department's staff see its complaint list.")
+        {ENGINEER, DEPT_MANAGER},
+        _("Only a department's staff see its complaint list."),
+        _complaint_department,
+        "anyone in the department it was sent to",
     ),
     "complaint.corrective": cap(
         {DEPT_MANAGER, SUPERVISOR, PROJECT_MANAGER},
@@ -272,7 +283,11 @@ def _property_id(record) -> int:
         return record
     if isinstance(record, Property):
         return record.pk
-    return record.property_id
+    if isinstance(record, Unit):
+        return record.building.property_id
+    if hasattr(record, "property_id"):
+        return record.property_id
+    return record.complaint.property_id  # an escalation is its complaint's
 
 
 def allows(user: User | None, capability: str, record) -> bool:
@@ -300,6 +315,44 @@ def require_self_or(user: User | None, capability: str, resident) -> None:
             raise Refused(MOVED_OUT)
         return
     require(user, capability, resident)
+
+
+def holds_somewhere(user: User, capability: str) -> bool:
+    """Whether the user holds the capability by role at any property (a superuser: always)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(roles_anywhere(user) & CAPABILITIES[capability].roles)
+
+
+def gate(capability: str):
+    """A view for the holders of a capability: anyone holding it nowhere is refused (403)
+    before their input is read. The record itself is checked by the service."""
+    if CAPABILITIES[capability].rule is not None:
+        raise ValueError(f"{capability} has an object rule: check it on the record")
+
+    def decorate(view):
+        @wraps(view)
+        def gated(request, *args, **kwargs):
+            if not holds_somewhere(request.user, capability):
+                raise PermissionDenied(CAPABILITIES[capability].refusal)
+            return view(request, *args, **kwargs)
+
+        return gated
+
+    return decorate
+
+
+def residing(view):
+    """A portal page that files something new: a resident who has moved out of every home
+    reads their history but files nothing (403 with the reason); reading stays open."""
+
+    @wraps(view)
+    def residing_only(request, *args, **kwargs):
+        if request.method not in {"GET", "HEAD", "OPTIONS"} and not lives_somewhere(request.user):
+            raise PermissionDenied(MOVED_OUT)
+        return view(request, *args, **kwargs)
+
+    return residing_only
 
 
 def held_anywhere(user: User) -> set[str]:
@@ -379,6 +432,10 @@ def manages_department(user: User, property_id: int, department_id: int | None) 
 def current_residencies(user: User) -> QuerySet[Resident]:
     """The user's resident records not moved out: where they live now."""
     return Resident.objects.filter(user=user, moved_out_on__isnull=True)
+
+
+def lives_somewhere(user: User) -> bool:
+    return current_residencies(user).exists()
 
 
 def current_units(user: User) -> QuerySet[Unit]:

@@ -122,6 +122,7 @@ def _resident_form_page(request, resident: Resident | None):
 
 
 @staff_required
+@policy.gate("resident.edit")
 def resident_new(request):
     return _resident_form_page(request, None)
 

@@ -653,8 +653,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=ComplaintReasonSerializer, responses=ComplaintDetailSerializer)
     @action(detail=True, methods=["post"], url_path="cannot-solve", url_name="cannot-solve")
     def cannot_solve(self, request, pk=None):
-        """A department manager: straight to the project manager (the service checks the role)."""
+        """The department's manager: straight to the project manager."""
         complaint = self._complaint()
+        self._may("complaint.cannot_solve", complaint)
         reason = self._valid(ComplaintReasonSerializer)["reason"]
         return self._respond(
             call_service(
@@ -668,8 +669,9 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=ComplaintCorrectiveSerializer, responses=ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def corrective(self, request, pk=None):
-        """The corrective / preventive action report (the service checks who may file it)."""
+        """The corrective / preventive action report, by the department or a supervisor."""
         complaint = self._complaint()
+        self._may("complaint.corrective", complaint)
         data = self._valid(ComplaintCorrectiveSerializer)
         call_service(
             complaints.complaint_file_corrective, complaint=complaint, by=request.user, **data

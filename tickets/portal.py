@@ -130,6 +130,7 @@ def repair_list(request):
 
 
 @resident_required
+@policy.residing
 def repair_new(request):
     """Report a repair in one of my homes, with up to six photos."""
     units = _my_units(request.user)

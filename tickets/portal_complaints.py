@@ -116,6 +116,7 @@ def complaint_list(request):
 
 
 @resident_required
+@policy.residing
 def complaint_new(request):
     """Make a complaint or a suggestion about one of my homes."""
     units = policy.units_for(request.user).select_related("building__property").order_by("pk")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from frontdesk import policy
 from frontdesk.views import staff_required
 from visits import forms, queries, services
 from visits.models import Callback
@@ -69,6 +70,7 @@ def _queue_context(request) -> dict:
 
 @staff_required
 @require_GET
+@policy.gate("callback.work")
 def callback_queue(request):
     """The desk's to-do list: overdue, due today, upcoming. Its list refreshes itself."""
     return render(request, "visits/queue.html", _queue_context(request))
@@ -76,6 +78,7 @@ def callback_queue(request):
 
 @staff_required
 @require_GET
+@policy.gate("callback.work")
 def callback_queue_rows(request):
     """The list part of the queue, fetched by htmx every minute and after each call."""
     return render(request, "visits/_queue_rows.html", _queue_context(request))

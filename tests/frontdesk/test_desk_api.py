@@ -281,7 +281,8 @@ def test_an_engineer_sees_no_visitors_as_on_the_page_and_cannot_register_one(
     )
 
     assert listed.json()["results"] == []
-    refused(created, "Only the front desk can do this.")
+    assert created.status_code == 403
+    assert created.json()["detail"] == "Only the front desk can do this."
     assert Visitor.objects.count() == 1
 
 
@@ -857,7 +858,8 @@ def test_the_supervisor_signs_the_days_ledger_once(api, client, here, supervisor
     twice = post(client, reverse("ledger-sign"), {"property": here.prop.pk, "day": "2026-11-24"})
     tomorrow = post(client, reverse("ledger-sign"), {"property": here.prop.pk, "day": "2026-11-25"})
 
-    refused(by_clerk, "Only a supervisor signs the daily ledger.")
+    assert by_clerk.status_code == 403
+    assert by_clerk.json()["detail"] == "Only a supervisor signs the daily ledger."
     assert signed.status_code == 201, signed.json()
     assert signed.json()["totals"]["parcels_registered"] == 1
     assert signed.json()["signed_by"] == supervisor.pk and signed.json()["note"] == "正常"

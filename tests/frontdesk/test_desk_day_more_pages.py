@@ -333,7 +333,7 @@ def test_an_engineer_may_let_items_out_but_not_record_a_decision(client, sunshin
         reverse("desk_pass_decide", args=[other.pk]),
         {"decide-resident": lin.pk, "decide-decision": "approve"},
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert "Only the front desk can do this." in text(refused)
     assert client.post(reverse("desk_pass_release", args=[release.pk])).status_code == 302
     release.refresh_from_db()
@@ -888,7 +888,7 @@ def test_the_supervisor_signs_the_ledger_once(boss, sunshine, lin, clerk, superv
 def test_a_clerk_cannot_sign_the_ledger(desk, sunshine):
     response = desk.post(reverse("desk_ledger_sign"), {"day": "2026-11-25", "note": "我签"})
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "Only a supervisor signs the daily ledger." in text(response)
     assert not DailyLedger.objects.exists()
 

@@ -329,8 +329,8 @@ def test_cannot_solve_is_the_department_managers_and_escalates_to_the_project_ma
     client.force_login(engineering_manager)
     marked = post(client, "complaint-cannot-solve", dispatched.pk, reason="缺配件,需厂家")
 
-    assert refused.status_code == 400
-    assert "Only the department's manager" in refused.json()["detail"][0]
+    assert refused.status_code == 403
+    assert "Only the department's manager" in refused.json()["detail"]
     assert marked.status_code == 200, marked.json()
     [escalation] = marked.json()["escalations"]
     assert (escalation["level"], escalation["reason"]) == ("project_manager", "cannot_solve")
@@ -387,8 +387,8 @@ def test_the_corrective_report_is_the_departments(client, clerk, dispatched, eng
     client.force_login(engineer)
     filed = post(client, "complaint-corrective", dispatched.pk, **report)
 
-    assert refused.status_code == 400
-    assert "filed by the responsible department" in refused.json()["detail"][0]
+    assert refused.status_code == 403
+    assert "filed by the responsible department" in refused.json()["detail"]
     assert filed.status_code == 200, filed.json()
     assert CorrectiveAction.objects.get().due_date == date(2026, 12, 31)
 
