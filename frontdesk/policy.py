@@ -122,10 +122,12 @@ CAPABILITIES: dict[str, Capability] = {
         "a resident who lives in the unit now",
     ),
     "repair.sign_off": cap(
-        DESK, _("Only the resident or the desk can sign the work off."), _lives_in,
+        DESK | {ENGINEER},
+        _("Only the resident, the desk or the engineer on site can sign the work off."),
+        _lives_in,
         "a resident who lives in the unit now",
     ),
-    "repair.escalation.notice": cap({DEPT_MANAGER}, ""),  # told of a late repair
+    "repair.reopen.notice": cap({DEPT_MANAGER}, ""),  # told when an order comes back
     # complaints
     "complaint.read": cap(STAFF, _("Only the property's staff can see its complaints.")),
     "complaint.take": cap(DESK, DESK_ONLY),
@@ -174,7 +176,7 @@ CAPABILITIES: dict[str, Capability] = {
     # callbacks (the queue shows residents' full numbers: the desk only)
     "callback.work": cap(DESK, _("Only the desk makes callbacks.")),
     "callback.supervise": cap(SUPERVISORS, _("Only a supervisor can do this.")),
-    "callback.overdue.notice": cap({SUPERVISOR}, ""),  # told when a callback is late
+    "callback.overdue.notice": cap({SUPERVISOR}, ""),  # told when a callback is late or stuck
     # the desk's registers
     "visitor.read": cap(DESK, DESK_ONLY),
     "visitor.write": cap(DESK, _("Only the front desk can do this.")),

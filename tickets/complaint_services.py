@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frontdesk import access, clock
-from frontdesk.models import Department, Property, Resident, Role, Unit, User
+from frontdesk import clock, policy
+from frontdesk.models import Department, Property, Resident, Unit, User
 from frontdesk.services import sequence_next, staff_notify, user_notify
 from tickets.models import (
     Complaint,
@@ -34,10 +34,6 @@ OPEN = {State.RECEIVED, State.DISPATCHED, State.REOPENED}  # waiting for a fix
 DISPATCHABLE = OPEN
 RESOLVABLE = {State.DISPATCHED, State.REOPENED}
 AFTER_RESOLUTION = {State.RESOLVED, State.CONFIRMED}
-# Who takes over a complaint from the lobby desk and follows it to the end.
-OWNERS = {Role.ASSISTANT, Role.SUPERVISOR}
-# Who files the corrective action report besides the department's own people.
-REPORTERS = {Role.DEPARTMENT_MANAGER, Role.SUPERVISOR, Role.PROJECT_MANAGER}
 
 REFUSALS = {
     "dispatch": gettext_lazy("Complaint %(number)s is %(state)s: it cannot be sent now."),
@@ -101,13 +97,6 @@ def complaint_number_allocate(*, property: Property, now: datetime) -> str:
     return f"TS{day:%y%m%d}{last:04d}"
 
 
-def is_department_member(user: User, complaint: Complaint) -> bool:
-    """Someone of the responsible department at the complaint's property."""
-    if complaint.department_id is None:
-        return False
-    return access.in_department(user, complaint.property_id, complaint.department_id)
-
-
 def _check_department(department: Department | None, prop: Property) -> None:
     if department is not None and department.property_id != prop.pk:
         raise ValidationError(_("The department belongs to another property."))
@@ -150,6 +139,10 @@ def complaint_receive(
         raise ValidationError(_("Choose the category of the complaint."))
     if temperament and temperament not in Complaint.Temperament.values:
         raise ValidationError(_("Choose the complainant's temperament."))
+    if channel == Complaint.Channel.ONLINE and resident is not None:
+        policy.require_self_or(by, "complaint.take", resident)  # the complainant online
+    else:
+        policy.require(by, "complaint.take", property)
     if resident is not None:
         if resident.property_id != property.pk:
             raise ValidationError(_("The resident belongs to another property."))
@@ -167,12 +160,12 @@ def complaint_receive(
         )
     _check_department(department, property)
     if channel == Complaint.Channel.WALK_IN and owner is None:
-        if not access.may(by, OWNERS, property.pk):
+        if not policy.allows(by, "complaint.own", property):
             raise ValidationError(
                 _("Hand a complaint taken at the lobby desk to a customer-service assistant.")
             )
         owner = by
-    if owner is not None and not access.may(owner, OWNERS, property.pk):
+    if owner is not None and not policy.allows(owner, "complaint.own", property):
         raise ValidationError(
             _("The complaint must be followed by a customer-service assistant of this property.")
         )
@@ -226,7 +219,7 @@ def complaint_receive(
                 body=complaint.description[:200],
                 link=_link(complaint),
             )
-        elif owner is None and by.pk and not access.is_staff_member(by):
+        elif owner is None and by.pk and not policy.is_staff_member(by):
             subject = (
                 _("Online suggestion %(number)s")
                 if kind == Complaint.Kind.SUGGESTION
@@ -234,7 +227,7 @@ def complaint_receive(
             )
             staff_notify(
                 property=property,
-                roles=OWNERS,
+                roles=policy.roles_with("complaint.own"),
                 subject=subject % {"number": complaint.number},
                 body=complaint.description[:200],
                 link=_link(complaint),
@@ -269,6 +262,7 @@ def complaint_dispatch(
     *, complaint: Complaint, by: User, department: Department, service_order: str = ""
 ) -> Complaint:
     """Send (or re-send to another department) the service order, logged in the register."""
+    policy.require(by, "complaint.dispatch", complaint)
     with transaction.atomic():
         complaint = _locked(complaint)
         _refuse(complaint, DISPATCHABLE, "dispatch")
@@ -287,7 +281,7 @@ def _dispatch(complaint: Complaint, by: User, department: Department, service_or
     _event(complaint, by, Kind.DISPATCHED, f"{department.name}: {complaint.service_order}")
     staff_notify(
         property=complaint.property,
-        roles=set(Role.values),
+        roles=policy.STAFF,
         department_id=department.pk,
         subject=_("Service order for complaint %(number)s") % {"number": complaint.number},
         body=complaint.service_order[:300],
@@ -297,6 +291,7 @@ def _dispatch(complaint: Complaint, by: User, department: Department, service_or
 
 def complaint_expect(*, complaint: Complaint, by: User, expected_fix_at: datetime) -> Complaint:
     """It cannot be fixed at once: the time told to the complainant is recorded."""
+    policy.require(by, "complaint.dispatch", complaint)
     if expected_fix_at <= timezone.now():
         raise ValidationError(_("The expected fix time must be in the future."))
     with transaction.atomic():
@@ -314,6 +309,7 @@ def complaint_record_action(*, complaint: Complaint, by: User, note: str) -> Com
         raise ValidationError(_("Say what was done."))
     with transaction.atomic():
         complaint = _locked(complaint)
+        policy.require(by, "complaint.resolve", complaint)  # on the row as it is now
         _refuse(complaint, RESOLVABLE, "action")
         _event(complaint, by, Kind.ACTION, note.strip())
     return complaint
@@ -324,12 +320,9 @@ def complaint_cannot_solve(*, complaint: Complaint, by: User, reason: str) -> Co
     manager (once, like every step of the ladder)."""
     if not reason.strip():
         raise ValidationError(_("Say why the department cannot solve it."))
-    if not access.manages_department(by, complaint.property_id, complaint.department_id):
-        raise ValidationError(
-            _("Only the department's manager can say the department cannot solve it.")
-        )
     with transaction.atomic():
         complaint = _locked(complaint)
+        policy.require(by, "complaint.cannot_solve", complaint)  # on the row as it is now
         _refuse(complaint, RESOLVABLE, "cannot_solve")
         complaint.cannot_solve_at = timezone.now()
         complaint.save(update_fields=["cannot_solve_at"])
@@ -350,6 +343,7 @@ def complaint_resolve(*, complaint: Complaint, by: User, resolution: str) -> Com
         raise ValidationError(_("Say how the complaint was handled and the result."))
     with transaction.atomic():
         complaint = _locked(complaint)
+        policy.require(by, "complaint.resolve", complaint)  # on the row as it is now
         _refuse(complaint, RESOLVABLE, "resolve")
         now = timezone.now()
         complaint.state = State.RESOLVED
@@ -397,6 +391,7 @@ def _schedule_callback(complaint: Complaint) -> None:
 def complaint_reply(*, complaint: Complaint, by: User, via: str, text: str) -> Complaint:
     """The reply promised within three days: who gave it, how, and what was said. A letter
     complaint is answered by issuing its written reply instead."""
+    policy.require(by, "complaint.reply", complaint)
     if via not in Complaint.ReplyVia.values or via == Complaint.ReplyVia.LETTER:
         raise ValidationError(_("Choose how the reply was given."))
     if not text.strip():
@@ -445,6 +440,7 @@ def _record_reply(complaint: Complaint, by: User, via: str, text: str) -> None:
 
 def written_reply_draft(*, complaint: Complaint, by: User, body: str) -> WrittenReply:
     """Create or re-edit the letter; an issued letter is kept as it was sent."""
+    policy.require(by, "complaint.reply", complaint)
     if not body.strip():
         raise ValidationError(_("The letter is empty."))
     with transaction.atomic():
@@ -463,6 +459,7 @@ def written_reply_draft(*, complaint: Complaint, by: User, body: str) -> Written
 
 def written_reply_issue(*, complaint: Complaint, by: User) -> WrittenReply:
     """Issue the letter as drafted. For a letter complaint this is its reply."""
+    policy.require(by, "complaint.reply", complaint)
     with transaction.atomic():
         complaint = _locked(complaint)
         _refuse(complaint, set(State.values) - {State.ARCHIVED}, "letter")
@@ -531,7 +528,7 @@ def _reopen(complaint: Complaint, by: User | None, note: str) -> Complaint:
         "link": _link(complaint),
     }
     if complaint.department_id:
-        staff_notify(roles=set(Role.values), department_id=complaint.department_id, **message)
+        staff_notify(roles=policy.STAFF, department_id=complaint.department_id, **message)
     if complaint.owner_id:
         user_notify(user=complaint.owner, **message)
     return complaint
@@ -551,14 +548,9 @@ def complaint_file_corrective(
     fields = {"cause": cause, "correction": correction, "prevention": prevention, "owner": owner}
     if any(not value.strip() for value in fields.values()):
         raise ValidationError(_("Fill in the cause, the correction, the prevention and the owner."))
-    if not (
-        is_department_member(by, complaint) or access.may(by, REPORTERS, complaint.property_id)
-    ):
-        raise ValidationError(
-            _("The corrective action report is filed by the responsible department.")
-        )
     with transaction.atomic():
         complaint = _locked(complaint)
+        policy.require(by, "complaint.corrective", complaint)  # on the row as it is now
         _refuse(complaint, AFTER_RESOLUTION, "corrective")
         if CorrectiveAction.objects.filter(complaint=complaint).exists():
             raise ValidationError(_("The corrective action report has already been filed."))
@@ -578,6 +570,7 @@ def complaint_archive(
 ) -> Complaint:
     """The summary closes the loop. Only once the complainant was called back, the reply was
     given (in writing for a letter) and the corrective action report is filed."""
+    policy.require(by, "complaint.archive", complaint)
     if not (cause.strip() and lessons.strip() and changes.strip()):
         raise ValidationError(_("Write what caused it, what was learned and what changes."))
     with transaction.atomic():
@@ -601,12 +594,6 @@ def complaint_archive(
 
 # --- the escalation ladder ------------------------------------------------------------------
 
-LEVEL_ROLE = {
-    Escalation.Level.DEPARTMENT_MANAGER: Role.DEPARTMENT_MANAGER,
-    Escalation.Level.PROJECT_MANAGER: Role.PROJECT_MANAGER,
-}
-
-
 def _escalate(complaint: Complaint, level: str, reason: str, *, now: datetime) -> Escalation | None:
     """One step up, at most once per level (the database refuses a second): an event on the
     timeline and a notice to whoever holds that role for the property (for the department
@@ -624,7 +611,7 @@ def _escalate(complaint: Complaint, level: str, reason: str, *, now: datetime) -
     )
     message = {
         "property": complaint.property,
-        "roles": {LEVEL_ROLE[level]},
+        "roles": policy.ESCALATION_ADDRESSEES[level],
         "subject": _("Complaint %(number)s escalated to you: %(reason)s")
         % {"number": complaint.number, "reason": escalation.get_reason_display()},
         "body": complaint.description[:300],
@@ -641,12 +628,7 @@ def _escalate(complaint: Complaint, level: str, reason: str, *, now: datetime) -
 def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
     """The person escalated to says they have it."""
     complaint = escalation.complaint
-    if escalation.level == Escalation.Level.DEPARTMENT_MANAGER:
-        allowed = access.manages_department(by, complaint.property_id, complaint.department_id)
-    else:
-        allowed = access.may(by, {Role.PROJECT_MANAGER}, complaint.property_id)
-    if not allowed:
-        raise ValidationError(_("Only the person it was escalated to can acknowledge it."))
+    policy.require(by, "escalation.acknowledge", escalation)
     with transaction.atomic():
         complaint = _locked(complaint)  # the timeline event shows its current state
         claimed = Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(

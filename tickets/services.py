@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frontdesk.models import Department, Membership, Property, Resident, Role, Unit, User
+from frontdesk import policy
+from frontdesk.models import Department, Property, Resident, Unit, User
 from frontdesk.money import money
 from frontdesk.services import sequence_next, staff_notify, user_notify
 from tickets.models import (
@@ -110,6 +111,10 @@ def repair_receive(
 ) -> RepairOrder:
     """Take a repair request (desk or portal). An in-unit repair names the resident's unit;
     a public-area repair names the place and is never charged."""
+    if resident is not None:
+        policy.require_self_or(by, "repair.take", resident)  # the resident online, or the desk
+    else:
+        policy.require(by, "repair.take", property)
     if not description.strip():
         raise ValidationError(_("Describe what is broken."))
     if resident is not None and resident.property_id != property.pk:
@@ -187,6 +192,7 @@ def _check_appointment(start: datetime | None, end: datetime | None) -> None:
 def repair_quote(*, order: RepairOrder, by: User, lines: list[LineInput]) -> RepairOrder:
     """Price a chargeable repair from the property's price list; the resident must agree
     before it is dispatched."""
+    policy.require(by, "repair.take", order)
     if order.is_public_area:
         raise ValidationError(_("A public-area repair is never charged to a resident."))
     if not lines:
@@ -233,6 +239,7 @@ def _write_lines(order: RepairOrder, lines: list[LineInput], stage: str) -> Deci
 
 def repair_agree(*, order: RepairOrder, by: User, via: str) -> RepairOrder:
     """Record the resident's agreement to the quote (at the desk, by phone, in the portal)."""
+    policy.require(by, "repair.agree", order)
     if via not in RepairOrder.AgreedVia.values:
         raise ValidationError(_("Say how the resident agreed."))
     with transaction.atomic():
@@ -263,13 +270,12 @@ def repair_dispatch(
 ) -> RepairOrder:
     """Send the order to a department (and optionally one engineer) for an agreed time.
     Never without an appointment; a chargeable repair only once the resident agreed."""
+    policy.require(by, "repair.take", order)
     if department.property_id != order.property_id:
         raise ValidationError(_("The department belongs to another property."))
     if (
         engineer is not None
-        and not Membership.objects.filter(
-            user=engineer, property_id=order.property_id, role=Role.ENGINEER
-        ).exists()
+        and not policy.staff_holding(order.property_id, "repair.work").filter(pk=engineer.pk).exists()
     ):
         raise ValidationError(
             _("%(name)s is not an engineer at this property.")
@@ -304,7 +310,7 @@ def repair_dispatch(
         else:  # the department's engineers pick it up from their list
             staff_notify(
                 property=order.property,
-                roles={Role.ENGINEER},
+                roles=policy.roles_with("repair.work"),
                 department_id=department.pk,
                 **message,
             )
@@ -318,10 +324,7 @@ def repair_accept(*, order: RepairOrder, by: User) -> RepairOrder:
         _refuse(order, {State.DISPATCHED}, "accept")
         if order.engineer_id not in (None, by.pk):
             raise ValidationError(_("This order is assigned to another engineer."))
-        if not Membership.objects.filter(
-            user=by, property_id=order.property_id, role=Role.ENGINEER
-        ).exists():
-            raise ValidationError(_("Only an engineer can accept a repair."))
+        policy.require(by, "repair.work", order)
         order.engineer = by
         order.state = State.ACCEPTED
         order.accepted_at = timezone.now()
@@ -334,6 +337,7 @@ def repair_record_materials(
     *, order: RepairOrder, by: User, materials: str, inspection: str
 ) -> RepairOrder:
     """Materials the resident supplied, and what the engineer found when inspecting them."""
+    policy.require(by, "repair.work", order)
     if not materials.strip() or not inspection.strip():
         raise ValidationError(_("Say what the resident supplied and what the inspection found."))
     with transaction.atomic():
@@ -356,6 +360,7 @@ def repair_complete(
 ) -> RepairOrder:
     """The engineer finishes: cause, what was done, advice, and the fee items actually used.
     Schedules the 72-hour callback in the same transaction."""
+    policy.require(by, "repair.work", order)
     from visits.services import callback_schedule_for_repair
 
     if not cause.strip() or not work_done.strip():
@@ -390,6 +395,7 @@ def repair_sign_off(
 ) -> RepairOrder:
     """The resident confirms the repair works: on site (typed name and drawn signature), in
     the portal, or by phone to the clerk."""
+    policy.require(by, "repair.sign_off", order)
     if not signed_name.strip():
         raise ValidationError(_("Type the name of the person confirming."))
     if via == RepairOrder.SignOff.ON_SITE and signature is None:
@@ -453,6 +459,7 @@ def repair_pay(
     """Record a payment of the fee items actually used. Never more than is owed. A double
     submission (same idempotency key) returns the payment already recorded: the order's row
     lock serialises two at once, and the unique key catches any that slip past it."""
+    policy.require(by, "repair.pay", order)
     key = idempotency_key.strip() or uuid.uuid4().hex
     amount = money(amount)
     if amount <= 0:
@@ -495,6 +502,7 @@ def repair_pay(
 
 def repair_close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder:
     """Archive a finished order: signed off and nothing owed."""
+    policy.require(by, "repair.take", order)
     with transaction.atomic():
         order = _locked(order)
         _refuse(order, {State.COMPLETED}, "close")
@@ -511,6 +519,7 @@ def repair_close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder
 
 
 def repair_cancel(*, order: RepairOrder, by: User, reason: str) -> RepairOrder:
+    policy.require(by, "repair.take", order)
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling."))
     with transaction.atomic():
@@ -525,7 +534,10 @@ def repair_cancel(*, order: RepairOrder, by: User, reason: str) -> RepairOrder:
 
 def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> RepairOrder:
     """The problem is back (or the callback found it unsolved): the order goes back to the
-    desk for dispatch, its open callback is cancelled, and the department is told."""
+    desk for dispatch, its open callback is cancelled, and the department is told. `by`
+    None: the callback found it unsolved."""
+    if by is not None:
+        policy.require(by, "repair.take", order)
     from visits.services import callbacks_cancel_for_repair
 
     if not reason.strip():
@@ -541,7 +553,7 @@ def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> Repair
         if order.department_id:
             staff_notify(
                 property=order.property,
-                roles={Role.DEPARTMENT_MANAGER},
+                roles=policy.roles_with("repair.reopen.notice"),
                 department_id=order.department_id,
                 subject=_("Repair %(number)s reopened") % {"number": order.number},
                 body=reason.strip(),

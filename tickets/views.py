@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from frontdesk import access
+from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
 from frontdesk.models import Department, Resident
 from frontdesk.views import staff_required
@@ -23,8 +23,6 @@ from tickets.models import RepairLine, RepairOrder
 State = RepairOrder.State
 
 # Who may act on an order from the desk's page (reading is open to every staff role there).
-DESK = access.REPAIR_DESK
-CASHIERS = access.REPAIR_CASHIERS
 
 COPIES = [
     gettext_lazy("Front desk copy"),
@@ -50,9 +48,9 @@ def repair_new(request):
     resident = None
     if request.GET.get("resident"):
         resident = _resident_or_404(request, request.GET["resident"])
-        if not access.may(request.user, DESK, resident.property_id):
+        if not policy.allows(request.user, "repair.take", resident):
             raise PermissionDenied
-    properties = access.properties_where(request.user, DESK)
+    properties = policy.properties_with(request.user, "repair.take")
     if resident is None and not properties.exists():
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
@@ -113,9 +111,11 @@ def _detail_or_404(request, pk: int) -> RepairOrder:
         raise Http404 from None
 
 
-def _allowed(order: RepairOrder, roles: set[str], due) -> set[str]:
-    """The actions this user's role may take in the order's current state."""
-    desk, cashier, state = bool(roles & DESK), bool(roles & CASHIERS), order.state
+def _allowed(user, order: RepairOrder, due) -> set[str]:
+    """The actions this user may take in the order's current state."""
+    state = order.state
+    desk = policy.allows(user, "repair.take", order)
+    cashier = policy.allows(user, "repair.pay", order)
     allowed = set()
     if desk:
         if state in services.QUOTABLE and not order.is_public_area:
@@ -177,13 +177,12 @@ def _resident_name(order: RepairOrder) -> str:
 
 def _detail_page(request, pk: int, *, bound: dict | None = None, errors=(), status: int = 200):
     order = _detail_or_404(request, pk)
-    roles = access.roles_at(request.user, order.property_id)
     lines = list(order.lines.all())
     quoted = [line for line in lines if line.stage == RepairLine.Stage.QUOTED]
     used = [line for line in lines if line.stage == RepairLine.Stage.USED]
     payments = list(order.payments.all())
     due = services.amount_due(order)
-    allowed = _allowed(order, roles, due)
+    allowed = _allowed(request.user, order, due)
     action_forms = _action_forms(order, allowed)
     action_forms.update(bound or {})
     price_list_size = action_forms.pop("price_list_size", None)
@@ -243,11 +242,11 @@ def repair_print(request, pk: int):
 # --- actions: each a small POST form calling one service --------------------------------------
 
 
-def _order_for_action(request, pk: int, roles: set[str]) -> RepairOrder:
-    """The order, if the user may see it (else 404) and act on it with this role (else 403)."""
-    order = get_object_or_404(access.repairs_for(request.user).select_related("property"), pk=pk)
-    if not access.may(request.user, roles, order.property_id):
-        raise PermissionDenied
+def _order_for_action(request, pk: int, capability: str) -> RepairOrder:
+    """The order, if the user may see it (else 404) and act on it (else 403, with why)."""
+    order = get_object_or_404(policy.repairs_for(request.user).select_related("property"), pk=pk)
+    if not policy.allows(request.user, capability, order):
+        raise PermissionDenied(policy.CAPABILITIES[capability].refusal)
     return order
 
 
@@ -271,7 +270,7 @@ def _act(request, order: RepairOrder, name: str, form, call, done: str):
 @staff_required
 @require_POST
 def repair_quote(request, pk: int):
-    order = _order_for_action(request, pk, DESK)
+    order = _order_for_action(request, pk, "repair.take")
     items = queries.price_list(order)
     formset = forms.quote_formset(request.POST, items=items)
     return _act(
@@ -289,7 +288,7 @@ def repair_quote(request, pk: int):
 @staff_required
 @require_POST
 def repair_agree(request, pk: int):
-    order = _order_for_action(request, pk, DESK)
+    order = _order_for_action(request, pk, "repair.take")
     form = forms.AgreeForm(request.POST)
     return _act(
         request,
@@ -304,7 +303,7 @@ def repair_agree(request, pk: int):
 @staff_required
 @require_POST
 def repair_dispatch(request, pk: int):
-    order = _order_for_action(request, pk, DESK)
+    order = _order_for_action(request, pk, "repair.take")
     form = forms.DispatchForm(
         request.POST,
         departments=queries.departments_of(order),
@@ -323,7 +322,7 @@ def repair_dispatch(request, pk: int):
 @staff_required
 @require_POST
 def repair_cancel(request, pk: int):
-    order = _order_for_action(request, pk, DESK)
+    order = _order_for_action(request, pk, "repair.take")
     form = forms.ReasonForm(request.POST, prefix="cancel")
     return _act(
         request,
@@ -340,7 +339,7 @@ def repair_cancel(request, pk: int):
 @staff_required
 @require_POST
 def repair_reopen(request, pk: int):
-    order = _order_for_action(request, pk, DESK)
+    order = _order_for_action(request, pk, "repair.take")
     form = forms.ReasonForm(request.POST, prefix="reopen")
     return _act(
         request,
@@ -357,7 +356,7 @@ def repair_reopen(request, pk: int):
 @staff_required
 @require_POST
 def repair_pay(request, pk: int):
-    order = _order_for_action(request, pk, CASHIERS)
+    order = _order_for_action(request, pk, "repair.pay")
     form = forms.PaymentForm(request.POST)
     return _act(
         request,
@@ -372,7 +371,7 @@ def repair_pay(request, pk: int):
 @staff_required
 @require_POST
 def repair_sign_off(request, pk: int):
-    order = _order_for_action(request, pk, DESK)
+    order = _order_for_action(request, pk, "repair.take")
     form = forms.SignOffForm(request.POST)
     return _act(
         request,
@@ -392,7 +391,7 @@ def repair_sign_off(request, pk: int):
 @staff_required
 @require_POST
 def repair_close(request, pk: int):
-    order = _order_for_action(request, pk, DESK)
+    order = _order_for_action(request, pk, "repair.take")
     form = forms.CloseForm(request.POST)
     return _act(
         request,

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontdesk import access, clock
-from frontdesk.models import Role, User
+from frontdesk import clock, policy
+from frontdesk.models import User
 from frontdesk.services import staff_notify
 from tickets import complaint_services as complaints
 from tickets import services as repairs
@@ -95,7 +95,7 @@ def callback_record_unreached(
             callback.flagged_at = now
             staff_notify(
                 property=callback.property,
-                roles={Role.SUPERVISOR},
+                roles=policy.roles_with("callback.overdue.notice"),
                 subject=_("Callback: %(n)d calls without reaching the resident")
                 % {"n": callback.attempts},
                 body=_what(callback),
@@ -266,7 +266,7 @@ def _order_event(
 
 def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callback:
     """A supervisor ends a callback that could not be made (the resident is unreachable)."""
-    if not access.may(by, access.CALLBACK_SUPERVISORS, callback.property_id):
+    if not policy.allows(by, "callback.supervise", callback):
         raise ValidationError(_("Only a supervisor can close a callback without the call."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for closing the callback."))
@@ -330,7 +330,7 @@ def _notify_overdue(callback: Callback, *, now: datetime) -> None:
     )
     staff_notify(
         property=callback.property,
-        roles={Role.SUPERVISOR},
+        roles=policy.roles_with("callback.overdue.notice"),
         subject=_("Callback overdue: %(what)s") % {"what": what},
         body=_("Due %(due)s, not made.") % {"due": _local(callback.due_at, callback)},
         link="/callbacks/flagged/",
@@ -356,7 +356,7 @@ def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
                     ).get(pk=pk)
                     staff_notify(
                         property=callback.property,
-                        roles=access.CALLBACK_DESK,
+                        roles=policy.roles_with("callback.work"),
                         subject=_("Callback due within the hour: %(what)s")
                         % {"what": _what(callback)},
                         body="",

@@ -526,7 +526,7 @@ def test_resolving_needs_the_service_order_first(sunshine, clerk, assistant, eng
     with at(timedelta(0)):
         complaint = complaint_received(sunshine, by=clerk, owner=assistant)
     with pytest.raises(ValidationError, match="cannot be resolved now"):
-        complaints.complaint_resolve(complaint=complaint, by=engineer, resolution="修好了")
+        complaints.complaint_resolve(complaint=complaint, by=clerk, resolution="修好了")
     assert fresh(complaint).state == State.RECEIVED
 
 
