@@ -118,7 +118,9 @@ CAPABILITIES: dict[str, Capability] = {
     "repair.pay": cap(CASHIERS, _("Only the desk or finance can take a payment.")),
     "repair.work": cap({ENGINEER}, _("Only an engineer works repair orders.")),
     "repair.agree": cap(
-        DESK, _("Only the resident or the desk can agree to the quote."), _lives_in,
+        DESK,
+        _("Only the resident or the desk can agree to the quote."),
+        _lives_in,
         "a resident who lives in the unit now",
     ),
     "repair.sign_off": cap(
@@ -299,8 +301,8 @@ def allows(user: User | None, capability: str, record) -> bool:
     held = CAPABILITIES[capability]
     if user.is_superuser or roles_at(user, _property_id(record)) & held.roles:
         return True
-    return held.rule is not None and not isinstance(record, int | Property) and held.rule(
-        user, record
+    return (
+        held.rule is not None and not isinstance(record, int | Property) and held.rule(user, record)
     )
 
 
@@ -462,18 +464,24 @@ def units_for(user: User) -> QuerySet[Unit]:
     return current_units(user)
 
 
-def records_for(user: User, model, capability: str, *, filed_by: str = "") -> QuerySet:
+def _since_moving_in(user: User, day: str) -> Exists:
+    """The record's unit is one the user lives in now, and `day` (the record's date) falls on
+    or after they moved in: the previous occupants' records stay theirs."""
+    return Exists(
+        current_residencies(user).filter(units=OuterRef("unit_id"), move_in_date__lte=OuterRef(day))
+    )
+
+
+def records_for(user: User, model, capability: str, *, filed_by: str, day: str) -> QuerySet:
     """A property record (with `property` and `unit`) the user may read: staff by the
-    capability; a resident the ones of the units they live in now, and the ones they filed or
-    paid themselves through `filed_by` (the field naming the resident), kept after moving out."""
+    capability; a resident the ones of the units they live in now dated (`day`) since they
+    moved in, and the ones they filed or paid themselves through `filed_by` (the field naming
+    the resident), which stay theirs after moving out."""
     if not user.is_authenticated:
         return model.objects.none()
     if is_staff_member(user):
         return model.objects.filter(property__in=properties_with(user, capability))
-    mine = Q(unit__in=current_units(user))
-    if filed_by:
-        mine |= Q(**{f"{filed_by}__user": user})
-    return model.objects.filter(mine)
+    return model.objects.filter(_since_moving_in(user, day) | Q(**{f"{filed_by}__user": user}))
 
 
 def desk_records(user: User, model, capability: str) -> QuerySet:
@@ -501,10 +509,13 @@ def messages_for(user: User):
 
 def repairs_for(user: User):
     """Repair orders: staff see their properties'; a resident the orders of the units they live
-    in now and the ones they reported (after moving out, those only)."""
+    in now received since they moved in, and the ones they reported (after moving out, those
+    only)."""
     RepairOrder = apps.get_model("tickets", "RepairOrder")
 
-    return records_for(user, RepairOrder, "repair.read", filed_by="resident")
+    return records_for(
+        user, RepairOrder, "repair.read", filed_by="resident", day="received_at__date"
+    )
 
 
 def repairs_for_engineer(user: User):
@@ -546,8 +557,8 @@ def complaints_for_department(user: User):
 
 
 def fee_notices_for(user: User):
-    """Fee notices: the billing staff's properties'; a resident's current units', and the ones
-    issued to a unit before they moved out of it."""
+    """Fee notices: the staff's properties'; a resident's, of the units they live in now due
+    since they moved in, and the ones for a period before they moved out of a unit."""
     FeeNotice = apps.get_model("billing", "FeeNotice")
 
     if not user.is_authenticated:
@@ -557,11 +568,12 @@ def fee_notices_for(user: User):
     lived = Resident.objects.filter(
         user=user, units=OuterRef("unit_id"), moved_out_on__gt=OuterRef("period")
     )
-    return FeeNotice.objects.filter(Q(unit__in=current_units(user)) | Exists(lived))
+    return FeeNotice.objects.filter(_since_moving_in(user, "due_date") | Exists(lived))
 
 
 def payments_for(user: User):
-    """Fee payments: the cashiers' properties'; a resident's current units' and their own."""
+    """Fee payments: the cashiers' properties'; a resident's, of the units they live in now
+    since they moved in, and their own."""
     Payment = apps.get_model("billing", "Payment")
 
-    return records_for(user, Payment, "payment.read", filed_by="resident")
+    return records_for(user, Payment, "payment.read", filed_by="resident", day="received_at__date")
