@@ -26,7 +26,6 @@ from billing import queries, services
 from billing.imports import parse_month
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
 from frontdesk import policy
-from frontdesk.api import call_service
 from frontdesk.models import Building
 from tickets.api import _found
 from tickets.complaint_api import _choice, _shown
@@ -325,8 +324,7 @@ class PaymentViewSet(
             resident = _found(
                 policy.residents_for(user).filter(units=unit), data["resident"], "resident"
             )
-        payment = call_service(
-            services.payment_take,
+        payment = services.payment_take(
             unit=unit,
             by=user,
             notices=notices,

@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from frontdesk import policy, services
 from frontdesk.models import Resident, ResidentPhone, Unit, phone_validator
@@ -104,8 +105,7 @@ class ResidentSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         if not policy.allows(user, "resident.edit", property):
             raise PermissionDenied(_("Your role may not register residents here."))
-        return call_service(
-            services.resident_create,
+        return services.resident_create(
             property=property,
             by=user,
             units=units,
@@ -119,8 +119,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "phones": [PhoneSerializer(p).data for p in instance.phones.all()],
         }
         units, phones, fields = self._service_args({**current, **validated_data})
-        return call_service(
-            services.resident_update,
+        return services.resident_update(
             resident=instance,
             by=self.context["request"].user,
             units=units,
@@ -129,15 +128,17 @@ class ResidentSerializer(serializers.ModelSerializer):
         )
 
 
-def call_service(service, **kwargs):
-    """Run a service for the API: its ValidationError becomes a 400 that names the fields it
-    concerns, or carries the messages under "detail"."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise ApiValidationError(
+def exception_handler(exc, context):
+    """The API's one translation of a service's answer: a refusal of the policy is a 403 with
+    its reason; any other ValidationError a 400 that names the fields it concerns, or carries
+    the messages under "detail". DRF rolls the request's transaction back for both."""
+    if isinstance(exc, policy.Refused):
+        exc = PermissionDenied(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
+        exc = ApiValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        ) from exc
+        )
+    return drf_exception_handler(exc, context)
 
 
 class UnitFilter(django_filters.FilterSet):

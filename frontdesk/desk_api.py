@@ -2,10 +2,10 @@
 their movements), lost and found, goods release passes, decoration applications, the shift
 handover and the signed daily ledger.
 
-Thin: every list and detail is scoped to the caller's properties by the access module (another
-property's record is not found, 404), and every write is one call of frontdesk.desk_services,
-whose refusal is a 400 with its message (frontdesk.api.call_service). Which roles may write is
-the services' decision. Lists page by id (ByIdPagination) in a fixed number of queries.
+Thin: every list and detail takes the policy's scope, the one the matching page shows (another
+property's record is not found, 404), and every write is one call of frontdesk.desk_services:
+bad input is a 400 with its message, a refusal of the policy a 403 (frontdesk.api's exception
+handler). Lists page by id (ByIdPagination) in a fixed number of queries.
 
 Uploaded signatures (parcel hand-over, key movements) are verified and re-encoded by
 tickets.uploads before they reach a service, as every upload of the project is."""
@@ -29,7 +29,7 @@ from rest_framework.response import Response
 
 from frontdesk import desk_services as desk
 from frontdesk import policy
-from frontdesk.api import ByIdPagination, call_service
+from frontdesk.api import ByIdPagination
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,
@@ -764,9 +764,7 @@ class VisitorViewSet(DeskRecordViewSet):
         unit = self._unit(data.pop("unit", None))
         prop_id = data.pop("property", None)
         prop = unit.building.property if unit is not None else self._property(prop_id)
-        visitor = call_service(
-            desk.visitor_register, property=prop, by=request.user, unit=unit, **data
-        )
+        visitor = desk.visitor_register(property=prop, by=request.user, unit=unit, **data)
         return self._respond(visitor, status.HTTP_201_CREATED)
 
     @extend_schema(request=VisitorArriveSerializer, responses=VisitorSerializer)
@@ -775,15 +773,13 @@ class VisitorViewSet(DeskRecordViewSet):
         """An announced visitor arrives at the desk."""
         visitor = self.get_object()
         data = self._valid(VisitorArriveSerializer)
-        return self._respond(
-            call_service(desk.visitor_arrive, visitor=visitor, by=request.user, **data)
-        )
+        return self._respond(desk.visitor_arrive(visitor=visitor, by=request.user, **data))
 
     @extend_schema(request=None, responses=VisitorSerializer)
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         visitor = self.get_object()
-        return self._respond(call_service(desk.visitor_leave, visitor=visitor, by=request.user))
+        return self._respond(desk.visitor_leave(visitor=visitor, by=request.user))
 
 
 class PhoneMessageViewSet(DeskRecordViewSet):
@@ -814,8 +810,7 @@ class PhoneMessageViewSet(DeskRecordViewSet):
         department = _found(
             Department.objects.filter(property=prop), department_id, "for_department"
         )
-        message = call_service(
-            desk.message_take,
+        message = desk.message_take(
             property=prop,
             by=request.user,
             for_resident=resident,
@@ -830,7 +825,7 @@ class PhoneMessageViewSet(DeskRecordViewSet):
     def mark_read(self, request, pk=None):
         """The recipient (or, for a resident, the desk that passed it on) marks it read."""
         message = self.get_object()
-        return self._respond(call_service(desk.message_mark_read, message=message, by=request.user))
+        return self._respond(desk.message_mark_read(message=message, by=request.user))
 
 
 class ParcelViewSet(DeskRecordViewSet):
@@ -849,8 +844,7 @@ class ParcelViewSet(DeskRecordViewSet):
         """Register a parcel: the unit's residents are sent its pickup code."""
         data = self._valid(ParcelCreateSerializer)
         unit = self._unit(data.pop("unit"))
-        parcel = call_service(
-            desk.parcel_register,
+        parcel = desk.parcel_register(
             property=unit.building.property,
             by=request.user,
             unit=unit,
@@ -865,9 +859,7 @@ class ParcelViewSet(DeskRecordViewSet):
         parcel = self.get_object()
         data = self._valid(ParcelHandOverSerializer)
         data["signature"] = _signature(data["signature"])
-        return self._respond(
-            call_service(desk.parcel_hand_over, parcel=parcel, by=request.user, **data)
-        )
+        return self._respond(desk.parcel_hand_over(parcel=parcel, by=request.user, **data))
 
 
 class KeyViewSet(DeskRecordViewSet):
@@ -891,16 +883,14 @@ class KeyViewSet(DeskRecordViewSet):
     def create(self, request):
         data = self._valid(KeyCreateSerializer)
         unit = self._unit(data.pop("unit"))
-        key = call_service(
-            desk.key_deposit, property=unit.building.property, by=request.user, unit=unit, **data
-        )
+        key = desk.key_deposit(property=unit.building.property, by=request.user, unit=unit, **data)
         return self._respond(key, status.HTTP_201_CREATED)
 
     def _move(self, service):
         key = self.get_object()
         data = self._valid(KeyMoveSerializer)
         data["signature"] = _signature(data["signature"])
-        call_service(service, key=key, by=self.request.user, **data)
+        service(key=key, by=self.request.user, **data)
         return self._respond(key)
 
     @extend_schema(request=KeyMoveSerializer, responses=KeyDetailSerializer)
@@ -931,9 +921,7 @@ class LostItemViewSet(DeskRecordViewSet):
         data = self._valid(LostItemCreateSerializer)
         prop = self._property(data.pop("property"))
         found_at = data.pop("found_at")
-        item = call_service(
-            desk.lost_item_register, property=prop, by=request.user, found_at=found_at, **data
-        )
+        item = desk.lost_item_register(property=prop, by=request.user, found_at=found_at, **data)
         return self._respond(item, status.HTTP_201_CREATED)
 
     @extend_schema(request=LostItemClaimSerializer, responses=LostItemSerializer)
@@ -941,7 +929,7 @@ class LostItemViewSet(DeskRecordViewSet):
     def claim(self, request, pk=None):
         item = self.get_object()
         data = self._valid(LostItemClaimSerializer)
-        return self._respond(call_service(desk.lost_item_claim, item=item, by=request.user, **data))
+        return self._respond(desk.lost_item_claim(item=item, by=request.user, **data))
 
 
 class ReleasePassViewSet(DeskRecordViewSet):
@@ -963,8 +951,7 @@ class ReleasePassViewSet(DeskRecordViewSet):
     def create(self, request):
         data = self._valid(ReleasePassCreateSerializer)
         unit = self._unit(data.pop("unit"))
-        release = call_service(
-            desk.release_pass_request,
+        release = desk.release_pass_request(
             property=unit.building.property,
             by=request.user,
             unit=unit,
@@ -980,8 +967,7 @@ class ReleasePassViewSet(DeskRecordViewSet):
         data = self._valid(ReleasePassDecideSerializer)
         resident = self._resident(data["resident"])
         return self._respond(
-            call_service(
-                desk.release_pass_decide,
+            desk.release_pass_decide(
                 release=release,
                 resident=resident,
                 approve=data["approve"],
@@ -994,9 +980,7 @@ class ReleasePassViewSet(DeskRecordViewSet):
     def release(self, request, pk=None):
         """Security lets the items out: only an approved pass, only once."""
         release = self.get_object()
-        return self._respond(
-            call_service(desk.release_pass_release, release=release, by=request.user)
-        )
+        return self._respond(desk.release_pass_release(release=release, by=request.user))
 
 
 class DecorationViewSet(DeskRecordViewSet):
@@ -1028,9 +1012,7 @@ class DecorationViewSet(DeskRecordViewSet):
         data = self._valid(DecorationCreateSerializer)
         resident = self._resident(data.pop("resident"))
         unit = self._unit(data.pop("unit"))
-        app = call_service(
-            desk.decoration_apply, resident=resident, unit=unit, by=request.user, **data
-        )
+        app = desk.decoration_apply(resident=resident, unit=unit, by=request.user, **data)
         return self._respond(app, status.HTTP_201_CREATED)
 
     @extend_schema(request=DecorationReviewSerializer, responses=DecorationDetailSerializer)
@@ -1039,14 +1021,14 @@ class DecorationViewSet(DeskRecordViewSet):
         """The first review (初审)."""
         app = self.get_object()
         data = self._valid(DecorationReviewSerializer)
-        return self._respond(call_service(desk.decoration_review, app=app, by=request.user, **data))
+        return self._respond(desk.decoration_review(app=app, by=request.user, **data))
 
     @extend_schema(request=None, responses=DecorationDetailSerializer)
     @action(detail=True, methods=["post"])
     def permit(self, request, pk=None):
         """Issue the permit (装修许可证) with its number."""
         app = self.get_object()
-        return self._respond(call_service(desk.decoration_permit, app=app, by=request.user))
+        return self._respond(desk.decoration_permit(app=app, by=request.user))
 
     @extend_schema(request=DecorationRectifySerializer, responses=DecorationDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -1054,7 +1036,7 @@ class DecorationViewSet(DeskRecordViewSet):
         """A rectification notice (整改通知) during the works."""
         app = self.get_object()
         data = self._valid(DecorationRectifySerializer)
-        call_service(desk.decoration_rectify, app=app, by=request.user, **data)
+        desk.decoration_rectify(app=app, by=request.user, **data)
         return self._respond(app)
 
     @extend_schema(
@@ -1076,14 +1058,14 @@ class DecorationViewSet(DeskRecordViewSet):
             application=app,
             pk=notice_id,
         )
-        call_service(desk.rectification_resolve, notice=notice, by=request.user)
+        desk.rectification_resolve(notice=notice, by=request.user)
         return self._respond(app)
 
     @extend_schema(request=None, responses=DecorationDetailSerializer)
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
         app = self.get_object()
-        return self._respond(call_service(desk.decoration_finish, app=app, by=request.user))
+        return self._respond(desk.decoration_finish(app=app, by=request.user))
 
 
 class HandoverViewSet(DeskRecordViewSet):
@@ -1100,7 +1082,7 @@ class HandoverViewSet(DeskRecordViewSet):
     def create(self, request):
         data = self._valid(HandoverCreateSerializer)
         prop = self._property(data.pop("property"))
-        handover = call_service(desk.handover_record, property=prop, by=request.user, **data)
+        handover = desk.handover_record(property=prop, by=request.user, **data)
         return self._respond(handover, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=HandoverSerializer)
@@ -1108,9 +1090,7 @@ class HandoverViewSet(DeskRecordViewSet):
     def take_over(self, request, pk=None):
         """The next shift takes over (not the one handing over)."""
         handover = self.get_object()
-        return self._respond(
-            call_service(desk.handover_take_over, handover=handover, by=request.user)
-        )
+        return self._respond(desk.handover_take_over(handover=handover, by=request.user))
 
 
 class LedgerViewSet(DeskRecordViewSet):
@@ -1129,5 +1109,5 @@ class LedgerViewSet(DeskRecordViewSet):
         """Sign a day's ledger: its figures are drawn from the day's records and kept."""
         data = self._valid(LedgerSignSerializer)
         prop = self._property(data.pop("property"))
-        ledger = call_service(desk.ledger_sign, property=prop, by=request.user, **data)
+        ledger = desk.ledger_sign(property=prop, by=request.user, **data)
         return self._respond(ledger, status.HTTP_201_CREATED)

@@ -200,6 +200,7 @@ SWEEP_STALE_AFTER_SECONDS = int(os.environ.get("SWEEP_STALE_AFTER_SECONDS", "300
 SITE_URL = os.environ.get("SITE_URL", "")
 
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "frontdesk.api.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

@@ -12,7 +12,6 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from frontdesk import policy
-from frontdesk.api import call_service
 from frontdesk.models import Department, User
 from tickets import services as repairs
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
@@ -229,9 +228,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise ApiValidationError({"property": [_("Name the property of the repair.")]})
         if policy.is_staff_member(user):
             self._may("repair.take", prop)
-        order = call_service(
-            repairs.repair_receive, property=prop, by=user, resident=resident, unit=unit, **data
-        )
+        order = repairs.repair_receive(property=prop, by=user, resident=resident, unit=unit, **data)
         return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
 
     def _valid(self, serializer_class):
@@ -258,8 +255,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         self._may("repair.take", order)
         data = self._valid(ActionSerializer)
         return self._respond(
-            call_service(
-                repairs.repair_quote,
+            repairs.repair_quote(
                 order=order,
                 by=request.user,
                 lines=self._lines(order, data["lines"]),
@@ -274,9 +270,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             via = self._valid(ActionSerializer)["via"]
         else:
             via = "portal"
-        return self._respond(
-            call_service(repairs.repair_agree, order=order, by=request.user, via=via)
-        )
+        return self._respond(repairs.repair_agree(order=order, by=request.user, via=via))
 
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_order(self, request, pk=None):  # "dispatch" is the view's own method
@@ -294,8 +288,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             "engineer",
         )
         return self._respond(
-            call_service(
-                repairs.repair_dispatch,
+            repairs.repair_dispatch(
                 order=order,
                 by=request.user,
                 department=department,
@@ -309,7 +302,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def accept(self, request, pk=None):
         order = self.get_object()
         self._may("repair.work", order)
-        return self._respond(call_service(repairs.repair_accept, order=order, by=request.user))
+        return self._respond(repairs.repair_accept(order=order, by=request.user))
 
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
@@ -317,8 +310,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         self._may("repair.work", order)
         data = self._valid(ActionSerializer)
         return self._respond(
-            call_service(
-                repairs.repair_complete,
+            repairs.repair_complete(
                 order=order,
                 by=request.user,
                 cause=data["cause"],
@@ -338,8 +330,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         else:
             via = "portal"
         return self._respond(
-            call_service(
-                repairs.repair_sign_off,
+            repairs.repair_sign_off(
                 order=order,
                 by=request.user,
                 via=via,
@@ -355,8 +346,7 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = self._valid(ActionSerializer)
         if data.get("amount") is None:
             raise ApiValidationError({"amount": [_("Enter the amount.")]})
-        payment = call_service(
-            repairs.repair_pay,
+        payment = repairs.repair_pay(
             order=order,
             by=request.user,
             amount=data["amount"],
@@ -372,22 +362,18 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def close(self, request, pk=None):
         order = self.get_object()
         self._may("repair.take", order)
-        return self._respond(call_service(repairs.repair_close, order=order, by=request.user))
+        return self._respond(repairs.repair_close(order=order, by=request.user))
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = self.get_object()
         self._may("repair.take", order)
         reason = self._valid(ActionSerializer)["reason"]
-        return self._respond(
-            call_service(repairs.repair_cancel, order=order, by=request.user, reason=reason)
-        )
+        return self._respond(repairs.repair_cancel(order=order, by=request.user, reason=reason))
 
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         order = self.get_object()
         self._may("repair.take", order)
         reason = self._valid(ActionSerializer)["reason"]
-        return self._respond(
-            call_service(repairs.repair_reopen, order=order, by=request.user, reason=reason)
-        )
+        return self._respond(repairs.repair_reopen(order=order, by=request.user, reason=reason))

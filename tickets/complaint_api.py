@@ -26,7 +26,6 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from frontdesk import policy
-from frontdesk.api import call_service
 from frontdesk.models import Department, User
 from tickets import complaint_services as complaints
 from tickets.api import NewestFirst, _found
@@ -501,8 +500,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         department = _found(
             Department.objects.filter(property=prop), data.pop("department", None), "department"
         )
-        return call_service(
-            complaints.complaint_receive,
+        return complaints.complaint_receive(
             property=prop,
             by=user,
             resident=resident,
@@ -517,8 +515,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         unit = _found(
             policy.units_for(user).select_related("building__property"), data.get("unit"), "unit"
         )
-        return call_service(
-            receive_online,
+        return receive_online(
             user=user,
             unit=unit,
             kind=data["kind"],
@@ -543,8 +540,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             "department",
         )
         return self._respond(
-            call_service(
-                complaints.complaint_dispatch,
+            complaints.complaint_dispatch(
                 complaint=complaint,
                 by=request.user,
                 department=department,
@@ -559,8 +555,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         self._may("complaint.dispatch", complaint)
         data = self._valid(ComplaintExpectSerializer)
         return self._respond(
-            call_service(
-                complaints.complaint_expect,
+            complaints.complaint_expect(
                 complaint=complaint,
                 by=request.user,
                 expected_fix_at=data["expected_fix_at"],
@@ -574,8 +569,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         self._may("complaint.reply", complaint)
         data = self._valid(ComplaintReplySerializer)
         return self._respond(
-            call_service(
-                complaints.complaint_reply,
+            complaints.complaint_reply(
                 complaint=complaint,
                 by=request.user,
                 via=data["via"],
@@ -590,9 +584,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         complaint = self._complaint()
         self._may("complaint.reply", complaint)
         body = self._valid(ComplaintLetterSerializer)["body"]
-        call_service(
-            complaints.written_reply_draft, complaint=complaint, by=request.user, body=body
-        )
+        complaints.written_reply_draft(complaint=complaint, by=request.user, body=body)
         return self._respond(complaint)
 
     @extend_schema(request=None, responses=ComplaintDetailSerializer)
@@ -601,7 +593,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """Issue the letter as drafted; for a complaint not yet replied to, that is its reply."""
         complaint = self._complaint()
         self._may("complaint.reply", complaint)
-        call_service(complaints.written_reply_issue, complaint=complaint, by=request.user)
+        complaints.written_reply_issue(complaint=complaint, by=request.user)
         return self._respond(complaint)
 
     @extend_schema(request=ComplaintArchiveSerializer, responses=ComplaintDetailSerializer)
@@ -611,8 +603,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         self._may("complaint.archive", complaint)
         data = self._valid(ComplaintArchiveSerializer)
         return self._respond(
-            call_service(
-                complaints.complaint_archive,
+            complaints.complaint_archive(
                 complaint=complaint,
                 by=request.user,
                 cause=data["cause"],
@@ -630,9 +621,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         self._may("complaint.resolve", complaint)
         note = self._valid(ComplaintNoteSerializer)["note"]
         return self._respond(
-            call_service(
-                complaints.complaint_record_action, complaint=complaint, by=request.user, note=note
-            )
+            complaints.complaint_record_action(complaint=complaint, by=request.user, note=note)
         )
 
     @extend_schema(request=ComplaintResolveSerializer, responses=ComplaintDetailSerializer)
@@ -642,8 +631,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         self._may("complaint.resolve", complaint)
         resolution = self._valid(ComplaintResolveSerializer)["resolution"]
         return self._respond(
-            call_service(
-                complaints.complaint_resolve,
+            complaints.complaint_resolve(
                 complaint=complaint,
                 by=request.user,
                 resolution=resolution,
@@ -658,8 +646,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         self._may("complaint.cannot_solve", complaint)
         reason = self._valid(ComplaintReasonSerializer)["reason"]
         return self._respond(
-            call_service(
-                complaints.complaint_cannot_solve,
+            complaints.complaint_cannot_solve(
                 complaint=complaint,
                 by=request.user,
                 reason=reason,
@@ -673,9 +660,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         complaint = self._complaint()
         self._may("complaint.corrective", complaint)
         data = self._valid(ComplaintCorrectiveSerializer)
-        call_service(
-            complaints.complaint_file_corrective, complaint=complaint, by=request.user, **data
-        )
+        complaints.complaint_file_corrective(complaint=complaint, by=request.user, **data)
         return self._respond(complaint)
 
     # --- the ladder
@@ -697,5 +682,5 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         escalation = get_object_or_404(
             Escalation.objects.select_related("complaint"), complaint=complaint, pk=escalation_id
         )
-        call_service(complaints.escalation_acknowledge, escalation=escalation, by=request.user)
+        complaints.escalation_acknowledge(escalation=escalation, by=request.user)
         return self._respond(complaint)

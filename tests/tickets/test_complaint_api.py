@@ -350,8 +350,8 @@ def test_only_the_escalated_to_acknowledges(
     acknowledged = post(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
     twice = post(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
 
-    assert refused.status_code == 400
-    assert "Only the person it was escalated to" in refused.json()["detail"][0]
+    assert refused.status_code == 403
+    assert "Only the person it was escalated to" in refused.json()["detail"]
     assert acknowledged.status_code == 200, acknowledged.json()
     assert acknowledged.json()["escalations"][0]["acknowledged_by"] == "manager"
     assert twice.status_code == 400 and "already" in twice.json()["detail"][0]
