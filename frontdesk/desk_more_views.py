@@ -484,9 +484,7 @@ def _ledger_page(request, prop, day: date, *, form=None, errors=(), status=200):
     properties = q.desk_properties(request.user)
     today = _today(prop)
     ledger = q.ledger_of(prop, day)
-    may_sign = (
-        ledger is None and day <= today and policy.allows(request.user, "ledger.sign", prop)
-    )
+    may_sign = ledger is None and day <= today and policy.allows(request.user, "ledger.sign", prop)
     if ledger is not None:
         counts = ledger.totals
     else:

@@ -594,6 +594,7 @@ def complaint_archive(
 
 # --- the escalation ladder ------------------------------------------------------------------
 
+
 def _escalate(complaint: Complaint, level: str, reason: str, *, now: datetime) -> Escalation | None:
     """One step up, at most once per level (the database refuses a second): an event on the
     timeline and a notice to whoever holds that role for the property (for the department

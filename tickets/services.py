@@ -275,7 +275,9 @@ def repair_dispatch(
         raise ValidationError(_("The department belongs to another property."))
     if (
         engineer is not None
-        and not policy.staff_holding(order.property_id, "repair.work").filter(pk=engineer.pk).exists()
+        and not policy.staff_holding(order.property_id, "repair.work")
+        .filter(pk=engineer.pk)
+        .exists()
     ):
         raise ValidationError(
             _("%(name)s is not an engineer at this property.")
