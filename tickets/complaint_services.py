@@ -131,25 +131,14 @@ def complaint_receive(
     now = timezone.now()
     if not description.strip():
         raise ValidationError(_("Describe what the complaint is about."))
-    if kind not in Complaint.Kind.values:
-        raise ValidationError(_("Choose whether it is a complaint or a suggestion."))
-    if channel not in Complaint.Channel.values:
-        raise ValidationError(_("Choose how the complaint came in."))
-    if category not in Complaint.Category.values:
-        raise ValidationError(_("Choose the category of the complaint."))
-    if temperament and temperament not in Complaint.Temperament.values:
-        raise ValidationError(_("Choose the complainant's temperament."))
+    _check_choices(kind=kind, channel=channel, category=category, temperament=temperament)
     if channel == Complaint.Channel.ONLINE and resident is not None:
         policy.require_self_or(by, "complaint.take", resident)  # the complainant online
     else:
         policy.require(by, "complaint.take", property)
-    if resident is not None:
-        if resident.property_id != property.pk:
-            raise ValidationError(_("The resident belongs to another property."))
-        complainant_name = complainant_name.strip() or resident.name
-        complainant_company = complainant_company.strip() or resident.company
-    if not complainant_name.strip():
-        raise ValidationError(_("Give the complainant's name."))
+    complainant_name, complainant_company = _complainant(
+        property, resident, complainant_name, complainant_company
+    )
     if unit is not None and unit.building.property_id != property.pk:
         raise ValidationError(_("The unit belongs to another property."))
     if happened_at is not None and happened_at > now:
@@ -159,16 +148,7 @@ def complaint_receive(
             _("A letter or an online complaint cannot be answered on the spot: reply to it.")
         )
     _check_department(department, property)
-    if channel == Complaint.Channel.WALK_IN and owner is None:
-        if not policy.allows(by, "complaint.own", property):
-            raise ValidationError(
-                _("Hand a complaint taken at the lobby desk to a customer-service assistant.")
-            )
-        owner = by
-    if owner is not None and not policy.allows(owner, "complaint.own", property):
-        raise ValidationError(
-            _("The complaint must be followed by a customer-service assistant of this property.")
-        )
+    owner = _follower(by, property, channel, owner)
     direct = direct_impact and kind == Complaint.Kind.COMPLAINT
     with transaction.atomic():
         complaint = Complaint.objects.create(
@@ -200,41 +180,90 @@ def complaint_receive(
         )
         _event(complaint, by, Kind.RECEIVED, complaint.get_channel_display())
         if answered_on_spot:
-            via = (
-                Complaint.ReplyVia.PHONE
-                if channel == Complaint.Channel.PHONE
-                else Complaint.ReplyVia.VISIT
-            )
-            complaint.replied_at, complaint.replied_by, complaint.reply_via = now, by, via
-            complaint.reply_text = _("Answered on the spot.")
-            complaint.save(update_fields=["replied_at", "replied_by", "reply_via", "reply_text"])
+            _answered_on_spot(complaint, by, now)
         else:
             _schedule_reply(complaint)
-        if owner is not None and owner != by:
-            _event(complaint, by, Kind.HANDED_OVER, owner.get_full_name() or owner.username)
-            user_notify(
-                property=property,
-                user=owner,
-                subject=_("Complaint %(number)s is yours to follow") % {"number": complaint.number},
-                body=complaint.description[:200],
-                link=_link(complaint),
-            )
-        elif owner is None and by.pk and not policy.is_staff_member(by):
-            subject = (
-                _("Online suggestion %(number)s")
-                if kind == Complaint.Kind.SUGGESTION
-                else _("Online complaint %(number)s")
-            )
-            staff_notify(
-                property=property,
-                roles=policy.roles_with("complaint.own"),
-                subject=subject % {"number": complaint.number},
-                body=complaint.description[:200],
-                link=_link(complaint),
-            )
+        _tell_who_follows(complaint, by)
         if department is not None:
             _dispatch(complaint, by, department, service_order)
     return complaint
+
+
+def _check_choices(*, kind: str, channel: str, category: str, temperament: str) -> None:
+    if kind not in Complaint.Kind.values:
+        raise ValidationError(_("Choose whether it is a complaint or a suggestion."))
+    if channel not in Complaint.Channel.values:
+        raise ValidationError(_("Choose how the complaint came in."))
+    if category not in Complaint.Category.values:
+        raise ValidationError(_("Choose the category of the complaint."))
+    if temperament and temperament not in Complaint.Temperament.values:
+        raise ValidationError(_("Choose the complainant's temperament."))
+
+
+def _complainant(
+    property: Property, resident: Resident | None, name: str, company: str
+) -> tuple[str, str]:
+    """Who complains: as given, else the resident's name and company."""
+    if resident is not None:
+        if resident.property_id != property.pk:
+            raise ValidationError(_("The resident belongs to another property."))
+        name, company = name.strip() or resident.name, company.strip() or resident.company
+    if not name.strip():
+        raise ValidationError(_("Give the complainant's name."))
+    return name, company
+
+
+def _follower(by: User, property: Property, channel: str, owner: User | None) -> User | None:
+    """Who follows the complaint: the one named, or the assistant who took it at the lobby."""
+    if channel == Complaint.Channel.WALK_IN and owner is None:
+        if not policy.allows(by, "complaint.own", property):
+            raise ValidationError(
+                _("Hand a complaint taken at the lobby desk to a customer-service assistant.")
+            )
+        owner = by
+    if owner is not None and not policy.allows(owner, "complaint.own", property):
+        raise ValidationError(
+            _("The complaint must be followed by a customer-service assistant of this property.")
+        )
+    return owner
+
+
+def _answered_on_spot(complaint: Complaint, by: User, now: datetime) -> None:
+    via = (
+        Complaint.ReplyVia.PHONE
+        if complaint.channel == Complaint.Channel.PHONE
+        else Complaint.ReplyVia.VISIT
+    )
+    complaint.replied_at, complaint.replied_by, complaint.reply_via = now, by, via
+    complaint.reply_text = _("Answered on the spot.")
+    complaint.save(update_fields=["replied_at", "replied_by", "reply_via", "reply_text"])
+
+
+def _tell_who_follows(complaint: Complaint, by: User) -> None:
+    """The assistant handed the complaint, or (one made online) the desk's assistants."""
+    owner = complaint.owner
+    if owner is not None and owner != by:
+        _event(complaint, by, Kind.HANDED_OVER, owner.get_full_name() or owner.username)
+        user_notify(
+            property=complaint.property,
+            user=owner,
+            subject=_("Complaint %(number)s is yours to follow") % {"number": complaint.number},
+            body=complaint.description[:200],
+            link=_link(complaint),
+        )
+    elif owner is None and by.pk and not policy.is_staff_member(by):
+        subject = (
+            _("Online suggestion %(number)s")
+            if complaint.kind == Complaint.Kind.SUGGESTION
+            else _("Online complaint %(number)s")
+        )
+        staff_notify(
+            property=complaint.property,
+            roles=policy.roles_with("complaint.own"),
+            subject=subject % {"number": complaint.number},
+            body=complaint.description[:200],
+            link=_link(complaint),
+        )
 
 
 def _schedule_reply(complaint: Complaint) -> None:
