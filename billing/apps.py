@@ -1,5 +1,29 @@
+from datetime import datetime
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
     name = "billing"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: the steps' modules need the models loaded.
+        from billing.services import billing_due, dunning_advance
+        from billing.tasks import notices_generate_task
+        from frontdesk import sweep
+        from frontdesk.tasks import publish_after_commit
+
+        def billing_runs_queue(*, now: datetime) -> int:
+            """Claim each property's month whose billing day has come and queue its notices:
+            a month of notices is one long job of its own, not part of the minute's sweep.
+            Queued when the step's transaction commits, so a failed step queues nothing."""
+            claimed = billing_due(now=now)
+            for property_id, period in claimed:
+                publish_after_commit(notices_generate_task, property_id, period.isoformat())
+            return len(claimed)
+
+        sweep.register(
+            "billing_runs_queued", billing_runs_queue, order=40, label=_("Monthly fee notices")
+        )
+        sweep.register("dunning_steps", dunning_advance, order=50, label=_("Dunning"))

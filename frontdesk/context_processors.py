@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import pgettext
 
-from frontdesk import policy, queries
+from frontdesk import policy, queries, sweep
 
 
 def shell(request):
@@ -23,10 +24,16 @@ def shell(request):
             in_a_department="complaint.department" in held,
             sees_escalations="escalation.read" in held,
         )
-        stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
+        stale, last, failed = queries.sweep_stale(
+            timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS
+        )
         context.update(
             sweep_stale=stale,
             sweep_last=last,
+            # What people call the steps that failed in the last run, for the banner.
+            sweep_failed_steps=pgettext("list separator", ", ").join(
+                str(sweep.label(name)) for name in failed
+            ),
             holiday_years_missing=queries.holiday_years_missing(user, timezone.localdate()),
             holiday_property=policy.properties_with(user, "holiday.edit").first(),
             this_year=timezone.localdate().year,

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
@@ -71,10 +72,22 @@ def resident_history(resident) -> QuerySet:
     return ResidentEvent.objects.filter(resident=resident).select_related("by")[:20]
 
 
-def sweep_stale(now: datetime, stale_after_seconds: int) -> tuple[bool, datetime | None]:
-    """Whether the periodic sweep has stopped running, and when it last finished."""
-    last = SweepRun.objects.filter(name="sweep").values_list("last_finished_at", flat=True).first()
-    return (last is None or now - last > timedelta(seconds=stale_after_seconds)), last
+class SweepState(NamedTuple):
+    stale: bool
+    last_finished_at: datetime | None
+    failed_steps: list[str]
+
+
+def sweep_stale(now: datetime, stale_after_seconds: int) -> SweepState:
+    """Whether the periodic sweep has stopped running, when it last finished, and the names
+    of the steps that failed in that run (one query)."""
+    row = SweepRun.objects.filter(name="sweep").values_list(
+        "last_finished_at", "last_result__failed"
+    )
+    last, failed = row.first() or (None, None)
+    stale = last is None or now - last > timedelta(seconds=stale_after_seconds)
+    failed = failed if isinstance(failed, list) else []  # a record from before the runner
+    return SweepState(stale, last, [str(name) for name in failed])
 
 
 def holiday_years_missing(user: User, today: date) -> list[tuple[Property, int]]:

@@ -198,16 +198,20 @@ def portal(request):
 
 
 def health(request):
-    """For monitoring: the database answers, and the periodic sweep is running."""
+    """For monitoring: the database answers, the periodic sweep is running, and no step of
+    its last run failed. A failing step is a 503 like a stopped beat: its deadlines are not
+    being acted on either. Only the steps' names are shown here, never their errors (the
+    page is public; the error is in the log and on the SweepRun record)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    stale, last = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
+    stale, last, failed = queries.sweep_stale(timezone.now(), settings.SWEEP_STALE_AFTER_SECONDS)
     body = {
         "database": "ok",
-        "sweep": "stale" if stale else "ok",
+        "sweep": "stale" if stale else "failing" if failed else "ok",
         "sweep_last_finished_at": last.isoformat() if last else None,
+        "failed_steps": failed,
     }
-    return JsonResponse(body, status=503 if stale else 200)
+    return JsonResponse(body, status=503 if stale or failed else 200)
 
 
 @staff_required

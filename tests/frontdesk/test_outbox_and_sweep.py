@@ -92,6 +92,19 @@ def test_sweep_task_records_when_it_ran(db):
 
     run = SweepRun.objects.get(name="sweep")
     assert run.last_finished_at == NOW
+    steps = run.last_result.pop("steps")
+    assert run.last_result.pop("failed") == []
+    assert set(steps) == {
+        "callbacks_overdue",
+        "callbacks_reminded",
+        "complaints_escalated",
+        "billing_runs_queued",
+        "dunning_steps",
+        "parcels_reminded",
+        "digests_sent",
+        "notifications",
+    }
+    assert all(step["error"] is None for step in steps.values())
     assert run.last_result == {
         "callbacks_overdue": 0,
         "callbacks_reminded": 0,
