@@ -67,6 +67,7 @@ def callback_record_unreached(
 ) -> CallAttempt:
     """Nobody (or somebody else) answered: note who, re-plan the call inside its window, and
     after the third failed call flag it to the supervisor."""
+    policy.require(by, "callback.work", callback)
     now = timezone.now()
     with transaction.atomic():
         callback = _locked(callback)
@@ -106,6 +107,28 @@ def callback_record_unreached(
     return attempt
 
 
+def _check_scores(callback: Callback, solved, satisfaction, scores) -> None:
+    """A satisfaction callback asks both questions; every score is 1 to 5."""
+    if callback.kind in SATISFACTION_KINDS:
+        if solved is None:
+            raise ValidationError(_("Ask whether the problem is solved."))
+        if satisfaction is None:
+            raise ValidationError(_("Record the satisfaction, from 1 to 5."))
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise ValidationError(_("Record the satisfaction, from 1 to 5."))
+    for score in scores:
+        if score is not None and not 1 <= score <= 5:
+            raise ValidationError(_("Scores go from 1 to 5."))
+
+
+def _check_promise(question: str, reply_due_at: datetime | None, now: datetime) -> None:
+    """A question the clerk could not answer gets a promised reply time, in the future."""
+    if question.strip() and reply_due_at is None:
+        raise ValidationError(_("Promise a time for the reply to the question."))
+    if reply_due_at is not None and (reply_due_at <= now or not question.strip()):
+        raise ValidationError(_("A promised reply needs the question and a time in the future."))
+
+
 def callback_record_reached(
     *,
     callback: Callback,
@@ -125,21 +148,10 @@ def callback_record_reached(
     satisfied they are; "not solved" or a low score reopens the order and tells the
     department; a satisfied resident's signed, paid order closes. A question the clerk could
     not answer becomes its own follow-up, due when the reply was promised."""
+    policy.require(by, "callback.work", callback)
     now = timezone.now()
-    if callback.kind in SATISFACTION_KINDS:
-        if solved is None:
-            raise ValidationError(_("Ask whether the problem is solved."))
-        if satisfaction is None:
-            raise ValidationError(_("Record the satisfaction, from 1 to 5."))
-    if satisfaction is not None and not 1 <= satisfaction <= 5:
-        raise ValidationError(_("Record the satisfaction, from 1 to 5."))
-    for score in (attitude, waiting, price):
-        if score is not None and not 1 <= score <= 5:
-            raise ValidationError(_("Scores go from 1 to 5."))
-    if question.strip() and reply_due_at is None:
-        raise ValidationError(_("Promise a time for the reply to the question."))
-    if reply_due_at is not None and (reply_due_at <= now or not question.strip()):
-        raise ValidationError(_("A promised reply needs the question and a time in the future."))
+    _check_scores(callback, solved, satisfaction, (attitude, waiting, price))
+    _check_promise(question, reply_due_at, now)
     if callback.kind == Callback.Kind.COMPLAINT_REPLY:
         if callback.complaint.is_letter:
             raise ValidationError(
