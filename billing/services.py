@@ -444,24 +444,8 @@ def payment_take(
         if existing.unit_id != unit.pk:
             raise ValidationError(_("This payment form was already used for another unit."))
         return existing
-    if method not in Payment.Method.values:
-        raise ValidationError(_("Choose how the payment is made."))
     amount = money(amount)
-    if amount <= 0:
-        raise ValidationError(_("The amount paid must be more than zero."))
-    if method == Payment.Method.CASH:
-        if received is None:
-            raise ValidationError(_("Enter the cash received."))
-        received = money(received)
-        if received < amount:
-            raise ValidationError(
-                _("The cash received (%(received)s) is less than the amount paid (%(amount)s).")
-                % {"received": received, "amount": amount}
-            )
-    else:
-        if not reference.strip():
-            raise ValidationError(_("Enter the transaction reference of the payment."))
-        received = amount
+    received = _received(method, amount, received, reference)
     if any(n.unit_id != unit.pk for n in notices):
         raise ValidationError(_("A payment covers notices of one unit only."))
     if resident is not None and resident.property_id != prop.pk:
@@ -498,6 +482,28 @@ def payment_take(
             raise
         return existing
     return payment
+
+
+def _received(method: str, amount: Decimal, received: Decimal | None, reference: str) -> Decimal:
+    """What was handed over: the cash counted (at least the amount), or the amount itself for
+    a payment with a transaction reference."""
+    if method not in Payment.Method.values:
+        raise ValidationError(_("Choose how the payment is made."))
+    if amount <= 0:
+        raise ValidationError(_("The amount paid must be more than zero."))
+    if method != Payment.Method.CASH:
+        if not reference.strip():
+            raise ValidationError(_("Enter the transaction reference of the payment."))
+        return amount
+    if received is None:
+        raise ValidationError(_("Enter the cash received."))
+    received = money(received)
+    if received < amount:
+        raise ValidationError(
+            _("The cash received (%(received)s) is less than the amount paid (%(amount)s).")
+            % {"received": received, "amount": amount}
+        )
+    return received
 
 
 def credit_apply(*, unit: Unit, by: User) -> Decimal:
