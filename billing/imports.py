@@ -424,6 +424,30 @@ def _rows_text(rows: list[int]) -> str:
     return ", ".join(str(r) for r in rows)
 
 
+def _row_unit(row: Row, units: dict, reasons: list[str]):
+    """The row's unit by its label, or None with the reason."""
+    raw = row.values.get("unit")
+    label = _label(raw)
+    unit = units.get(label)
+    if not label:
+        reasons.append(_("the unit is missing"))
+    elif unit is None:
+        reasons.append(_("unknown unit “%(unit)s”") % {"unit": _shown(raw)})
+    return unit
+
+
+def _row_value(raw, parse, reasons: list[str], missing: str, wrong: str):
+    """A cell read by `parse`, or None with the reason (`wrong` names the %(value)s given)."""
+    if _blank(raw):
+        reasons.append(missing)
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        reasons.append(wrong % {"value": _shown(raw)})
+        return None
+
+
 def check_openings(property: Property, rows: list[Row]) -> Check:
     """Every reason each row would be refused, and the opening balances the rest would make.
     Three queries whatever the number of rows."""
@@ -439,14 +463,8 @@ def check_openings(property: Property, rows: list[Row]) -> Check:
     keys: dict[int, tuple] = {}
     for row in rows:
         reasons: list[str] = []
-        raw_unit = row.values.get("unit")
-        label = _label(raw_unit)
-        unit = units.get(label)
-        if not label:
-            reasons.append(_("the unit is missing"))
-        elif unit is None:
-            reasons.append(_("unknown unit “%(unit)s”") % {"unit": _shown(raw_unit)})
-        else:
+        unit = _row_unit(row, units, reasons)
+        if unit is not None:
             keys[row.number] = (unit.pk,)
             if unit.pk in opened:
                 reasons.append(
@@ -455,18 +473,13 @@ def check_openings(property: Property, rows: list[Row]) -> Check:
                 )
         amount, problems = parse_amount(row.values.get("amount"))
         reasons += problems
-        raw_day = row.values.get("as_of")
-        as_of = None
-        if _blank(raw_day):
-            reasons.append(_("the date (as_of) is missing"))
-        else:
-            try:
-                as_of = parse_day(raw_day)
-            except ValueError:
-                reasons.append(
-                    _("the date “%(value)s” is not a date as YYYY-MM-DD")
-                    % {"value": _shown(raw_day)}
-                )
+        as_of = _row_value(
+            row.values.get("as_of"),
+            parse_day,
+            reasons,
+            _("the date (as_of) is missing"),
+            _("the date “%(value)s” is not a date as YYYY-MM-DD"),
+        )
         note = "" if _blank(row.values.get("note")) else _shown(row.values["note"])
         if len(note) > NOTE_LENGTH:
             reasons.append(_("the note is longer than %(max)s characters") % {"max": NOTE_LENGTH})
@@ -505,13 +518,7 @@ def check_readings(property: Property, rows: list[Row]) -> Check:
     keys: dict[int, tuple] = {}
     for row in rows:
         reasons: list[str] = []
-        raw_unit = row.values.get("unit")
-        label = _label(raw_unit)
-        unit = units.get(label)
-        if not label:
-            reasons.append(_("the unit is missing"))
-        elif unit is None:
-            reasons.append(_("unknown unit “%(unit)s”") % {"unit": _shown(raw_unit)})
+        unit = _row_unit(row, units, reasons)
         raw_item = row.values.get("item")
         item = None
         if _blank(raw_item):
@@ -523,18 +530,13 @@ def check_readings(property: Property, rows: list[Row]) -> Check:
                     _("“%(item)s” is not a metered fee item of this property")
                     % {"item": _shown(raw_item)}
                 )
-        raw_period = row.values.get("period")
-        period = None
-        if _blank(raw_period):
-            reasons.append(_("the period is missing"))
-        else:
-            try:
-                period = parse_month(raw_period)
-            except ValueError:
-                reasons.append(
-                    _("the period “%(value)s” is not a month as YYYY-MM")
-                    % {"value": _shown(raw_period)}
-                )
+        period = _row_value(
+            row.values.get("period"),
+            parse_month,
+            reasons,
+            _("the period is missing"),
+            _("the period “%(value)s” is not a month as YYYY-MM"),
+        )
         previous, problems = parse_reading(row.values.get("previous"), _("previous"))
         reasons += problems
         current, problems = parse_reading(row.values.get("current"), _("current"))
