@@ -224,60 +224,51 @@ def csv_text(d: Dashboard) -> str:
 # --- the monthly report (A4 PDF) ---------------------------------------------------------------
 
 
-def monthly_pdf(d: Dashboard, *, title: str, invariant: bool = False) -> bytes:
-    """The month's figures against their targets and the previous month, then the
-    breakdowns and the weekly trend, on A4 portrait. Text is escaped for reportlab's markup."""
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+class _Pdf:
+    """reportlab's pieces for the monthly report: paragraph styles, a paragraph, a grid."""
 
-    _register_font()
-    cell = ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11, wordWrap="CJK")
-    styles = {
-        "cell": cell,
-        "num": ParagraphStyle("num", parent=cell, alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", parent=cell, fontSize=15, leading=20, alignment=TA_CENTER),
-        "sub": ParagraphStyle("sub", parent=cell, fontSize=9, leading=12, alignment=TA_CENTER),
-        "h2": ParagraphStyle("h2", parent=cell, fontSize=11, leading=15, spaceBefore=6),
-    }
+    def __init__(self):
+        # reportlab is heavy and only the PDF needs it: imported when a report is printed.
+        from reportlab.lib import colors
+        from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Paragraph, Table, TableStyle
 
-    def p(text, style="cell") -> Paragraph:
-        return Paragraph(escape(str(text)), styles[style])
+        _register_font()
+        self.colors, self.mm = colors, mm
+        self._paragraph, self._table, self._table_style = Paragraph, Table, TableStyle
+        cell = ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11, wordWrap="CJK")
+        self.styles = {
+            "cell": cell,
+            "num": ParagraphStyle("num", parent=cell, alignment=TA_RIGHT),
+            "head": ParagraphStyle(
+                "head", parent=cell, fontSize=15, leading=20, alignment=TA_CENTER
+            ),
+            "sub": ParagraphStyle("sub", parent=cell, fontSize=9, leading=12, alignment=TA_CENTER),
+            "h2": ParagraphStyle("h2", parent=cell, fontSize=11, leading=15, spaceBefore=6),
+        }
 
-    def grid(rows, widths, *, bad_rows=()) -> Table:
-        table = Table(rows, colWidths=widths, repeatRows=1)
+    def p(self, text, style="cell"):
+        return self._paragraph(escape(str(text)), self.styles[style])
+
+    def grid(self, rows, widths_mm, *, bad_rows=()):
+        table = self._table(rows, colWidths=[w * self.mm for w in widths_mm], repeatRows=1)
         commands = [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("GRID", (0, 0), (-1, -1), 0.5, self.colors.black),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
+            ("BACKGROUND", (0, 0), (-1, 0), self.colors.Color(0.92, 0.92, 0.92)),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]
         for r in bad_rows:
-            commands.append(("BACKGROUND", (0, r), (-1, r), colors.Color(1, 0.93, 0.93)))
-        table.setStyle(TableStyle(commands))
+            commands.append(("BACKGROUND", (0, r), (-1, r), self.colors.Color(1, 0.93, 0.93)))
+        table.setStyle(self._table_style(commands))
         return table
 
-    names = ", ".join(prop.name for prop in d.properties)
-    story = [
-        p(title, "head"),
-        p(names, "sub"),
-        p(
-            _("%(start)s to %(end)s, compared with %(pstart)s to %(pend)s")
-            % {
-                "start": d.start.isoformat(),
-                "end": d.end.isoformat(),
-                "pstart": d.previous_start.isoformat(),
-                "pend": d.previous_end.isoformat(),
-            },
-            "sub",
-        ),
-        Spacer(1, 4 * mm),
-        p(_("Figures against their targets"), "h2"),
-    ]
+
+def _figures_table(pdf: _Pdf, d: Dashboard):
+    p = pdf.p
     rows = [
         [
             p(_("Figure")),
@@ -307,18 +298,15 @@ def monthly_pdf(d: Dashboard, *, title: str, invariant: bool = False) -> bytes:
         )
         if f.meets_target is False:
             bad.append(i)
-    story.append(grid(rows, [56 * mm, 22 * mm, 20 * mm, 20 * mm, 22 * mm, 30 * mm], bad_rows=bad))
-    story.append(
-        p(
-            _("Escalations and overdue items: at the end of the month (or now, for this month)."),
-            "cell",
-        )
-    )
+    return pdf.grid(rows, [56, 22, 20, 20, 22, 30], bad_rows=bad)
 
+
+def _breakdowns(pdf: _Pdf, d: Dashboard) -> list:
+    """Complaints, then repairs, by each dimension."""
+    p, story = pdf.p, []
     for dim in DIMENSIONS:
-        story.append(
-            p(_("Complaints by %(what)s") % {"what": str(DIMENSION_LABELS[dim]).lower()}, "h2")
-        )
+        what = str(DIMENSION_LABELS[dim]).lower()
+        story.append(p(_("Complaints by %(what)s") % {"what": what}, "h2"))
         rows = [
             [
                 p(str(DIMENSION_LABELS[dim])),
@@ -338,11 +326,10 @@ def monthly_pdf(d: Dashboard, *, title: str, invariant: bool = False) -> bytes:
             )
         if len(rows) == 1:
             rows.append([p(_("None")), p("0", "num"), p("—", "num"), p("—", "num")])
-        story.append(grid(rows, [70 * mm, 25 * mm, 38 * mm, 37 * mm]))
+        story.append(pdf.grid(rows, [70, 25, 38, 37]))
     for dim in DIMENSIONS:
-        story.append(
-            p(_("Repairs by %(what)s") % {"what": str(DIMENSION_LABELS[dim]).lower()}, "h2")
-        )
+        what = str(DIMENSION_LABELS[dim]).lower()
+        story.append(p(_("Repairs by %(what)s") % {"what": what}, "h2"))
         rows = [[p(str(DIMENSION_LABELS[dim])), p(_("Repairs"), "num"), p(_("Handled"), "num")]]
         for r in d.repairs[dim]:
             rows.append(
@@ -350,9 +337,12 @@ def monthly_pdf(d: Dashboard, *, title: str, invariant: bool = False) -> bytes:
             )
         if len(rows) == 1:
             rows.append([p(_("None")), p("0", "num"), p("—", "num")])
-        story.append(grid(rows, [90 * mm, 40 * mm, 40 * mm]))
+        story.append(pdf.grid(rows, [90, 40, 40]))
+    return story
 
-    story.append(p(_("Week by week"), "h2"))
+
+def _trend_table(pdf: _Pdf, d: Dashboard):
+    p = pdf.p
     rows = [
         [
             p(_("Week")),
@@ -370,14 +360,48 @@ def monthly_pdf(d: Dashboard, *, title: str, invariant: bool = False) -> bytes:
                 p(b.satisfaction_shown, "num"),
             ]
         )
-    story.append(grid(rows, [70 * mm, 33 * mm, 33 * mm, 34 * mm]))
+    return pdf.grid(rows, [70, 33, 33, 34])
 
+
+def monthly_pdf(d: Dashboard, *, title: str, invariant: bool = False) -> bytes:
+    """The month's figures against their targets and the previous month, then the
+    breakdowns and the weekly trend, on A4 portrait. Text is escaped for reportlab's markup."""
+    from reportlab.lib.pagesizes import A4  # heavy: only when a report is printed
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    pdf = _Pdf()
+    p, mm = pdf.p, pdf.mm
+    names = ", ".join(prop.name for prop in d.properties)
+    story = [
+        p(title, "head"),
+        p(names, "sub"),
+        p(
+            _("%(start)s to %(end)s, compared with %(pstart)s to %(pend)s")
+            % {
+                "start": d.start.isoformat(),
+                "end": d.end.isoformat(),
+                "pstart": d.previous_start.isoformat(),
+                "pend": d.previous_end.isoformat(),
+            },
+            "sub",
+        ),
+        Spacer(1, 4 * mm),
+        p(_("Figures against their targets"), "h2"),
+        _figures_table(pdf, d),
+        p(
+            _("Escalations and overdue items: at the end of the month (or now, for this month)."),
+            "cell",
+        ),
+        *_breakdowns(pdf, d),
+        p(_("Week by week"), "h2"),
+        _trend_table(pdf, d),
+    ]
     printed = timezone.localtime(timezone.now(), d.zone).strftime("%Y-%m-%d %H:%M")
 
     def footer(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
-        canvas.setFillColor(colors.grey)
+        canvas.setFillColor(pdf.colors.grey)
         canvas.drawString(doc.leftMargin, 8 * mm, _("Printed %(when)s") % {"when": printed})
         canvas.drawRightString(
             A4[0] - doc.rightMargin,
