@@ -108,7 +108,25 @@ class Command(BaseCommand):
     help = "Seed the demo property (idempotent) and print the demo logins."
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *_args, **_options):
+        prop = self.seed_property()
+        departments = {kind: self.department(prop, kind, name) for kind, name in DEPARTMENTS}
+        self.seed_buildings(prop)
+        self.seed_staff(prop, departments)
+        if not PriceItem.objects.filter(property=prop).exists():
+            for name, unit, price in PRICE_LIST:
+                PriceItem.objects.create(property=prop, name=name, unit=unit, price=Decimal(price))
+        clerk = User.objects.get(username="clerk")
+        residents = self.seed_residents(prop, clerk)
+        if not RepairOrder.objects.filter(property=prop).exists():
+            self.seed_repairs(prop, clerk, departments["engineering"], residents)
+        if not Complaint.objects.filter(property=prop).exists():
+            self.seed_complaints(prop, clerk, departments, residents)
+        self.seed_billing(prop)
+        self.seed_portal_account(residents.get(LIN))
+        self.print_logins()
+
+    def seed_property(self) -> Property:
         prop, _ = Property.objects.get_or_create(
             code="sunshine",
             defaults={
@@ -124,7 +142,9 @@ class Command(BaseCommand):
                     services.property_holidays_prefill(property=prop, year=year)
                 except ValidationError:
                     pass  # a year the library does not know yet: the supervisor enters it
-        departments = {kind: self.department(prop, kind, name) for kind, name in DEPARTMENTS}
+        return prop
+
+    def seed_buildings(self, prop: Property) -> None:
         for number in ("1", "2", "3"):
             building, _ = Building.objects.get_or_create(
                 property=prop, number=number, defaults={"name": f"{number}号楼"}
@@ -136,6 +156,9 @@ class Command(BaseCommand):
                         number=f"{floor:02d}{door}",
                         defaults={"floor": floor, "area_m2": Decimal("89.50") + int(door) * 10},
                     )
+
+    def seed_staff(self, prop: Property, departments: dict) -> None:
+        """The demo accounts, each once: its roles are the property's to change afterwards."""
         for username, full_name, role, dept in STAFF:
             if User.objects.filter(username=username).exists():
                 continue  # the account and its roles are the property's to change now
@@ -151,18 +174,9 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
-        if not PriceItem.objects.filter(property=prop).exists():
-            for name, unit, price in PRICE_LIST:
-                PriceItem.objects.create(property=prop, name=name, unit=unit, price=Decimal(price))
-        clerk = User.objects.get(username="clerk")
-        residents = self.seed_residents(prop, clerk)
-        if not RepairOrder.objects.filter(property=prop).exists():
-            self.seed_repairs(prop, clerk, departments["engineering"], residents)
-        if not Complaint.objects.filter(property=prop).exists():
-            self.seed_complaints(prop, clerk, departments, residents)
-        self.seed_billing(prop, clerk)
-        # One resident with a portal account, so the resident's side can be tried at once.
-        resident = residents.get(LIN)
+
+    def seed_portal_account(self, resident: Resident | None) -> None:
+        """One resident with a portal account, so the resident's side can be tried at once."""
         if (
             resident is not None
             and resident.user_id is None
@@ -172,7 +186,6 @@ class Command(BaseCommand):
             account.set_password(DEMO_PASSWORD)
             account.save()
             Resident.objects.filter(pk=resident.pk).update(user=account)
-        self.print_logins()
 
     def department(self, prop, kind, name):
         """The property's (first) department of that kind, whatever it is called by now."""
@@ -208,7 +221,7 @@ class Command(BaseCommand):
             for archive_number, name, kind, company, unit, phones, best_time, move_in in RESIDENTS
         }
 
-    def seed_billing(self, prop, clerk):
+    def seed_billing(self, prop):
         """The fee items with their price standards and a parking space (into a property that
         has no fee items yet), the dunning stages, and last month's notices (generated the way
         beat generates them), once."""
