@@ -1,4 +1,6 @@
-"""Back-office fixes. Residents are created through the service so archive numbers stay safe."""
+"""Back-office fixes. Residents are created through the service so archive numbers stay safe;
+what the services write as a record (a resident's history, portal codes, the outbox, the
+sweeps' marks, the number sequences) is shown, never added, edited or deleted here."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -7,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk import services
+from frontdesk.desk_admin import ReadOnlyRecordAdmin
 from frontdesk.models import (
     Building,
+    DailySequence,
     Department,
     Holiday,
     HolidayYear,
@@ -61,7 +65,18 @@ class PropertyAdmin(admin.ModelAdmin):
                     self.message_user(request, f"{prop} {y}: +{added}")
 
 
-admin.site.register(HolidayYear)
+@admin.register(HolidayYear)
+class HolidayYearAdmin(admin.ModelAdmin):
+    list_display = ["property", "year"]
+    list_filter = ["property", "year"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["day", "name", "is_workday", "property"]
+    list_filter = ["property", "is_workday"]
+    search_fields = ["name"]
+    date_hierarchy = "day"
 
 
 @admin.register(Building)
@@ -117,19 +132,71 @@ class ResidentAdmin(admin.ModelAdmin):
         # New residents come from the desk's form, which allocates the archive number.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A resident leaves by the move-out service; the file and its history stay.
+        return False
+
+
+@admin.register(ResidentEvent)
+class ResidentEventAdmin(ReadOnlyRecordAdmin):
+    list_display = ["resident", "at", "kind", "by", "note"]
+    list_filter = ["resident__property", "kind"]
+    list_select_related = ["resident", "by"]
+    search_fields = ["resident__name", "resident__archive_number", "note"]
+    date_hierarchy = "at"
+
+
+@admin.register(ResidentPhone)
+class ResidentPhoneAdmin(ReadOnlyRecordAdmin):
+    """Numbers are changed on the resident's page, with the resident's other details."""
+
+    list_display = ["number_masked", "resident", "label", "answered_by", "relation"]
+    list_filter = ["resident__property"]
+    list_select_related = ["resident"]
+    search_fields = ["digits", "resident__name", "resident__archive_number", "answered_by"]
+
+    @admin.display(description=_("phone"))
+    def number_masked(self, phone):
+        return phone.masked
+
 
 @admin.register(PortalInvite)
-class PortalInviteAdmin(admin.ModelAdmin):
+class PortalInviteAdmin(ReadOnlyRecordAdmin):
+    """Issued at the desk, which shows the code once and keeps only its hash."""
+
     list_display = ["resident", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
-    readonly_fields = ["code_hash"]
+    list_filter = [
+        "resident__property",
+        ("used_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["resident", "issued_by"]
+    search_fields = ["resident__name", "resident__archive_number"]
+    date_hierarchy = "issued_at"
+    exclude = ["code_hash"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyRecordAdmin):
+    """The outbox: written by the services, sent and retried by the sweep."""
+
     list_display = ["subject", "channel", "address", "status", "attempts", "created_at"]
-    list_filter = ["status", "channel"]
+    list_filter = ["property", "status", "channel"]
+    list_select_related = ["property"]
+    search_fields = ["subject", "address", "last_error"]
+    date_hierarchy = "created_at"
 
 
-admin.site.register(SweepRun)
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyRecordAdmin):
+    list_display = ["name", "last_started_at", "last_finished_at"]
+    search_fields = ["name"]
 
-from frontdesk import desk_admin  # noqa: F401,E402
+
+@admin.register(DailySequence)
+class DailySequenceAdmin(ReadOnlyRecordAdmin):
+    """The last number handed out per series and day; numbers are only ever allocated."""
+
+    list_display = ["series", "day", "last", "property"]
+    list_filter = ["property", "series"]
+    date_hierarchy = "day"

@@ -1,11 +1,23 @@
 """Back-office view of the desk's own day. The records are made at the desk through
 frontdesk.desk_services (pickup codes, permit numbers, notices to residents), so nothing is
-added here; the moments something changed hands (a parcel collected, a key out or back, an
-item claimed, a pass released, a shift handed over, a ledger signed) are shown, never edited,
-and a key movement or a handover is never deleted."""
+added or deleted here; the moments something changed hands (a parcel collected, a key out or
+back, an item claimed, a pass released, a shift handed over, a ledger signed) are shown, never
+edited.
 
-from django.contrib import admin
+The other back-office modules share the base classes below: records shown as written, and
+actions that call a service for each selected record, with the signed-in user as `by`, and
+report the service's refusal as an error."""
 
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from frontdesk import desk_services
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,
@@ -19,14 +31,19 @@ from frontdesk.models import (
     ShiftHandover,
     Visitor,
 )
+from reports.models import DailyReview, DigestRun
 
 
 class DeskRecordAdmin(admin.ModelAdmin):
-    """Made at the desk only: a fix here may correct a typo, never create a record."""
+    """Made at the desk only: a fix here may correct a typo, never create or delete a record
+    (the day's handovers and ledger count them)."""
 
     list_per_page = 50
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -34,9 +51,6 @@ class ReadOnlyRecordAdmin(DeskRecordAdmin):
     """A record of something that happened: shown as it was written."""
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -52,6 +66,39 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReasonActionForm(ActionForm):
+    """The action bar with a box for the reason or note an action passes to its service
+    (the service says when one is needed)."""
+
+    reason = forms.CharField(
+        label=_("Reason or note"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
+
+
+def action_reason(request) -> str:
+    return request.POST.get("reason", "")
+
+
+def through_service(modeladmin, request, queryset, call: Callable, done) -> int:
+    """Call the service for each selected record, in turn (each call is its own transaction:
+    one refused leaves the others done). A refusal is shown as an error naming the record;
+    `done` is the success message, a lazy ngettext on "count". Returns how many went through."""
+    count = 0
+    for record in queryset:
+        try:
+            call(record)
+        except ValidationError as exc:
+            modeladmin.message_user(request, f"{record}: {' '.join(exc.messages)}", messages.ERROR)
+        else:
+            count += 1
+    if count:
+        modeladmin.message_user(request, done % {"count": count}, messages.SUCCESS)
+    return count
 
 
 @admin.register(Visitor)
@@ -272,4 +319,49 @@ class DailyLedgerAdmin(ReadOnlyRecordAdmin):
     list_filter = ["property"]
     list_select_related = ["property", "signed_by"]
     search_fields = ["note"]
+    date_hierarchy = "day"
+
+
+@admin.register(RectificationNotice)
+class RectificationNoticeAdmin(ReadOnlyRecordAdmin):
+    list_display = ["application", "issue", "deadline", "issued_at", "issued_by", "resolved_at"]
+    list_filter = ["application__property", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["application__unit__building", "issued_by"]
+    search_fields = ["issue", "application__permit_number", "application__contractor"]
+    date_hierarchy = "issued_at"
+    actions = ["resolve"]
+
+    @admin.action(description=_("Mark the rectifications as done"))
+    def resolve(self, request, queryset):
+        through_service(
+            self,
+            request,
+            queryset.select_related("application__property"),
+            lambda notice: desk_services.rectification_resolve(notice=notice, by=request.user),
+            ngettext_lazy(
+                "%(count)d rectification marked as done.",
+                "%(count)d rectifications marked as done.",
+                "count",
+            ),
+        )
+
+
+# The supervisor's sign-off of the desk's day (reports.review) and the digests sent: records
+# of the reports app, shown beside the desk's ledger they close.
+
+
+@admin.register(DailyReview)
+class DailyReviewAdmin(ReadOnlyRecordAdmin):
+    list_display = ["day", "property", "signed_by", "signed_at"]
+    list_filter = ["property"]
+    list_select_related = ["property", "signed_by"]
+    search_fields = ["note"]
+    date_hierarchy = "day"
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(ReadOnlyRecordAdmin):
+    list_display = ["day", "property", "sent_at", "recipients"]
+    list_filter = ["property"]
+    list_select_related = ["property"]
     date_hierarchy = "day"
