@@ -145,7 +145,7 @@ class NoticeFilter(django_filters.FilterSet):
             form.fields["building"].label_from_instance = _building_with_property
         return form
 
-    def filter_status(self, queryset, name, value):
+    def filter_status(self, queryset, _name, value):
         return queryset.filter(settled=value == SETTLED)
 
 

@@ -174,7 +174,7 @@ def _story(s: NoticeSheet, styles: dict) -> list:
     def p(text, style="cell") -> Paragraph:
         return Paragraph(escape(str(text)), styles[style])
 
-    def grid(rows, widths, *, head=False, money_cols=()) -> Table:
+    def grid(rows, widths, *, head=False) -> Table:
         table = Table(rows, colWidths=widths, repeatRows=1 if head else 0)
         commands = [
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),

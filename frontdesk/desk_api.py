@@ -525,7 +525,7 @@ class DeskFilter(django_filters.FilterSet):
 
 
 def _state_filter(choices, conditions: dict[str, Q]):
-    def method(queryset, name, value):
+    def method(queryset, _name, value):
         return queryset.filter(conditions[value]) if value in conditions else queryset
 
     return django_filters.ChoiceFilter(choices=choices, method=method)

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from frontdesk import holidays
+from frontdesk import holidays, policy
 from frontdesk.models import (
     DailySequence,
     Holiday,
@@ -281,7 +281,7 @@ def portal_account_activate(*, phone: str, code: str, password: str) -> User:
     return user
 
 
-def property_holidays_prefill(*, property: Property, year: int, by: User | None = None) -> int:
+def property_holidays_prefill(*, property: Property, year: int) -> int:
     """Copy a year's statutory holidays and make-up days from the library into the property.
 
     Returns how many days were added; days the supervisor already entered are kept.
@@ -352,7 +352,7 @@ def notification_deliver(*, notification_id: int, now: datetime) -> bool:
     note = Notification.objects.get(pk=notification_id)
     try:
         _notification_send(note)
-    except Exception as exc:  # noqa: BLE001 - any failure of a channel is recorded and retried
+    except Exception as exc:
         gave_up = note.attempts >= NOTIFICATION_MAX_ATTEMPTS
         Notification.objects.filter(pk=note.pk).update(
             status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING,
@@ -385,6 +385,7 @@ def notifications_sweep(*, now: datetime, batch_size: int = 200) -> dict:
 def holiday_set(*, property: Property, by: User, day: date, is_workday: bool, name: str) -> Holiday:
     """Enter (or correct) one day of the property's holiday list, as the supervisor does when
     the State Council announces next year's arrangement."""
+    policy.require(by, "holiday.edit", property)
     if is_workday and day.weekday() < 5:
         raise ValidationError(
             _("%(day)s is a weekday; only a Saturday or Sunday can be a make-up working day.")
@@ -397,11 +398,13 @@ def holiday_set(*, property: Property, by: User, day: date, is_workday: bool, na
 
 
 def holiday_remove(*, holiday: Holiday, by: User) -> None:
+    policy.require(by, "holiday.edit", holiday)
     holiday.delete()
 
 
 def holiday_year_confirm(*, property: Property, year: int, by: User) -> None:
     """The supervisor says the year's list is complete: the clock stops warning about it."""
+    policy.require(by, "holiday.edit", property)
     HolidayYear.objects.get_or_create(property=property, year=year)
 
 

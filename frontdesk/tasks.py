@@ -21,7 +21,7 @@ def publish_after_commit(task, *args) -> None:
     def publish() -> None:
         try:
             task.apply_async(args=args, retry=False)
-        except Exception:  # noqa: BLE001 - a broker outage must not break the page
+        except Exception:
             logger.warning("broker unavailable; %s left to the sweep", task.name, exc_info=True)
 
     transaction.on_commit(publish)

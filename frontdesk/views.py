@@ -197,7 +197,7 @@ def portal(request):
     )
 
 
-def health(request):
+def health(_request):
     """For monitoring: the database answers, the periodic sweep is running, and no step of
     its last run failed. A failing step is a 503 like a stopped beat: its deadlines are not
     being acted on either. Only the steps' names are shown here, never their errors (the

@@ -128,23 +128,23 @@ class ComplaintRegisterFilter(django_filters.FilterSet):
             property__in=properties
         ).order_by("property_id", "number")
 
-    def filter_received_from(self, queryset, name, value):
+    def filter_received_from(self, queryset, _name, value):
         return queryset.filter(received_at__gte=_local_midnight(value))
 
-    def filter_received_to(self, queryset, name, value):
+    def filter_received_to(self, queryset, _name, value):
         return queryset.filter(received_at__lt=_local_midnight(value + timedelta(days=1)))
 
     @staticmethod
     def _yes_no(queryset, value, condition):
         return queryset.filter(condition) if value == YES else queryset.exclude(condition)
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset, _name, value):
         return self._yes_no(queryset, value, overdue(timezone.now()))
 
-    def filter_escalated(self, queryset, name, value):
+    def filter_escalated(self, queryset, _name, value):
         return self._yes_no(queryset, value, Q(_escalations()))
 
-    def filter_unacknowledged(self, queryset, name, value):
+    def filter_unacknowledged(self, queryset, _name, value):
         return self._yes_no(queryset, value, Q(_escalations(acknowledged_at__isnull=True)))
 
     def summary(self) -> list[tuple[str, str]]:

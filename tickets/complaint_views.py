@@ -145,13 +145,13 @@ def _allowed(user, complaint: Complaint) -> set[str]:
 
 FORMS = {
     "dispatch": lambda c, data=None: forms.DispatchForm(data, complaint=c),
-    "expect": lambda c, data=None: forms.ExpectForm(data),
-    "action": lambda c, data=None: forms.ActionForm(data),
-    "cannot_solve": lambda c, data=None: forms.CannotSolveForm(data),
-    "resolve": lambda c, data=None: forms.ResolveForm(data),
-    "reply": lambda c, data=None: forms.ReplyForm(data),
-    "corrective": lambda c, data=None: forms.CorrectiveForm(data),
-    "archive": lambda c, data=None: forms.ArchiveForm(data),
+    "expect": lambda _c, data=None: forms.ExpectForm(data),
+    "action": lambda _c, data=None: forms.ActionForm(data),
+    "cannot_solve": lambda _c, data=None: forms.CannotSolveForm(data),
+    "resolve": lambda _c, data=None: forms.ResolveForm(data),
+    "reply": lambda _c, data=None: forms.ReplyForm(data),
+    "corrective": lambda _c, data=None: forms.CorrectiveForm(data),
+    "archive": lambda _c, data=None: forms.ArchiveForm(data),
 }
 
 

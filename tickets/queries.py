@@ -87,10 +87,10 @@ class RepairListFilter(django_filters.FilterSet):
         form.fields["engineer"].label_from_instance = person_name
         return form
 
-    def filter_received_from(self, queryset, name, value):
+    def filter_received_from(self, queryset, _name, value):
         return queryset.filter(received_at__gte=_local_midnight(value))
 
-    def filter_received_to(self, queryset, name, value):
+    def filter_received_to(self, queryset, _name, value):
         return queryset.filter(received_at__lt=_local_midnight(value + timedelta(days=1)))
 
 

@@ -12,7 +12,7 @@ class MinimalView(APIView):
     """Session or token authentication, IsAuthenticated and the user throttle, as every API
     view has them by default; no query beyond the ones authentication makes."""
 
-    def get(self, request):
+    def get(self, _request):
         return Response({"next": None, "previous": None, "results": []})
 
 
