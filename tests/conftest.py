@@ -9,7 +9,13 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import translation
 
-from tests.factories import MembershipFactory, PropertyFactory, ResidentFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    PropertyFactory,
+    ResidentFactory,
+    UserFactory,
+    portal_user_for,
+)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 
@@ -67,6 +73,14 @@ def clerk_client(client, clerk):
 
 
 @pytest.fixture
+def desk(clerk_client):
+    """The clerk's browser, in English (the default interface language is Chinese)."""
+    clerk_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    clerk_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return clerk_client
+
+
+@pytest.fixture
 def engineering(sunshine):
     from tests.factories import DepartmentFactory
 
@@ -115,6 +129,53 @@ def foreign_resident(elsewhere):
     return ResidentFactory(property=elsewhere, name="外人", phones=["13800009999"])
 
 
+# 林晓峰, the demo resident. Each module's tests see the same man; what its tests need of him
+# (his unit, how his phone number was typed, a portal account) the module says by overriding
+# `lin_fields` or `lin_account`, not by defining him again.
+
+LIN_PHONE = "13812345678"
+
+
+@pytest.fixture
+def lin_fields():
+    """ResidentFactory fields in which this module's 林晓峰 differs from the demo one (his
+    `unit`, `phones`, `email`, ...). None given, he owns a unit of his own in building 1."""
+    return {}
+
+
+@pytest.fixture
+def lin_account():
+    """林晓峰's portal account, as UserFactory fields (a `username`; named after him unless
+    `first_name` is given), or None: he has none."""
+    return None
+
+
+@pytest.fixture
+def lin(sunshine, lin_fields, lin_account):
+    """林晓峰, owner at sunshine, mobile 13812345678 (unless the module's `lin_fields` differ)."""
+    fields = {"name": "林晓峰", "phones": [LIN_PHONE]} | lin_fields
+    resident = ResidentFactory(property=sunshine, **fields)
+    if lin_account is not None:
+        portal_user_for(resident, **lin_account)
+    return resident
+
+
+@pytest.fixture
+def lin_client(client, lin):
+    """林晓峰 signed in to the portal (the module's `lin_account` gives him one), in English."""
+    client.force_login(lin.user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to the test's own folder; a module that stores files uses it for every
+    test (`pytestmark = pytest.mark.usefixtures("media")`)."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 # Real Celery workers: the tests start one (celery.contrib.testing.worker.start_worker) on
 # the configured broker and look for the effect in the database.
 
@@ -138,7 +199,7 @@ def broker(tmp_path):
         try:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
-        except Exception as exc:  # noqa: BLE001 - any failure to connect means "not there"
+        except Exception as exc:  # any failure to connect means "not there"
             service_missing(f"needs the broker at {django_settings.CELERY_BROKER_URL}: {exc}")
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge("celery")

@@ -59,7 +59,8 @@ class UnitFactory(DjangoModelFactory):
 
 
 class ResidentFactory(factory.Factory):
-    """Residents are made through the service, as the desk makes them (archive numbers)."""
+    """Residents are made through the service, as the desk makes them (archive numbers). A phone
+    is a number, or a PhoneInput with who answers it."""
 
     class Meta:
         model = Resident
@@ -70,19 +71,27 @@ class ResidentFactory(factory.Factory):
     move_in_date = date(2026, 3, 8)
     phones = factory.Sequence(lambda n: [f"1380000{n:04d}"])
     unit = None
+    units = None  # a resident of several units: all of them, instead of `unit`
     by = None
 
     @classmethod
-    def _create(cls, model_class, *, property, phones, unit, by, **fields):
-        unit = unit or UnitFactory(building=BuildingFactory(property=property))
+    def _create(cls, model_class, *, property, phones, unit, units, by, **fields):
+        units = units or [unit or UnitFactory(building=BuildingFactory(property=property))]
         by = by or UserFactory(username="desk-robot")
         return services.resident_create(
             property=property,
             by=by,
-            units=[unit],
-            phones=[PhoneInput(number=p) for p in phones],
+            units=units,
+            phones=[p if isinstance(p, PhoneInput) else PhoneInput(number=p) for p in phones],
             **fields,
         )
+
+
+def portal_user_for(resident, username, **fields):
+    """Give the resident a portal account, named after them unless `first_name` is given."""
+    resident.user = UserFactory(username=username, **{"first_name": resident.name} | fields)
+    resident.save(update_fields=["user"])
+    return resident.user
 
 
 class DepartmentFactory(DjangoModelFactory):

@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -35,6 +34,7 @@ from billing.models import FeeNotice
 from frontdesk import desk_services as desk
 from frontdesk import policy
 from frontdesk.models import Role
+from tests.clock import frozen_at
 from tests.factories import (
     BuildingFactory,
     DepartmentFactory,
@@ -60,10 +60,7 @@ RESIDENT_KINDS = ["current", "moved_out", "neighbour", "outsider"]
 EVERYONE = [*STAFF_ROLES, *RESIDENT_KINDS, "anonymous"]
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(T, tick=False):
-        yield
+frozen = frozen_at(T)
 
 
 def png(name="s.png") -> SimpleUploadedFile:
@@ -245,7 +242,7 @@ class Route:
     (lists); `api`: a REST route (anonymous gets 401/403 instead of the login page)."""
 
     method: str = "get"
-    args: Args = lambda w: []  # noqa: E731
+    args: Args = lambda w: []
     cap: str | None = None
     record: str = "property"
     staff: bool = True

@@ -14,7 +14,7 @@ from django.urls import reverse
 from billing import services
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
 from tests.conftest import staff_at
-from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, UserFactory
+from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
 
 D = Decimal
 T = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
@@ -58,12 +58,6 @@ def pay(unit, by, notices, amount, *, method="cash", received=None, key=""):
     )
 
 
-def portal_user(resident, username):
-    resident.user = UserFactory(username=username)
-    resident.save(update_fields=["user"])
-    return resident.user
-
-
 @pytest.fixture
 def units(sunshine):
     two = BuildingFactory(property=sunshine, number="2")
@@ -81,10 +75,14 @@ def there(elsewhere):
 
 
 @pytest.fixture
-def lin(sunshine, units):
-    resident = ResidentFactory(property=sunshine, name="林晓峰", unit=units["2-1503"])
-    portal_user(resident, "lin")
-    return resident
+def lin_fields(units):
+    return {"unit": units["2-1503"]}
+
+
+@pytest.fixture
+def lin_account():
+    """An account with no name."""
+    return {"username": "lin", "first_name": ""}
 
 
 @pytest.fixture

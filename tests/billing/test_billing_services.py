@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +27,7 @@ from billing.models import (
     Subscription,
 )
 from frontdesk.models import Notification
+from tests.clock import at
 from tests.conftest import staff_at, wait_for
 from tests.factories import (
     BuildingFactory,
@@ -44,10 +44,6 @@ NOV = date(2026, 11, 1)
 DEC = date(2026, 12, 1)
 T = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 09:00 on the billing day in Shanghai
 D = Decimal
-
-
-def at(when):
-    return time_machine.travel(when, tick=False)
 
 
 @pytest.fixture
@@ -73,7 +69,7 @@ def building(sunshine):
 
 
 @pytest.fixture
-def lin(sunshine, building, fees, clerk):
+def billed_unit(sunshine, building, fees, clerk):
     """Unit 2-1503 (89.37 m²), a parking space, a water reading, a paid service."""
     unit = UnitFactory(building=building, number="1503", area_m2=D("89.37"))
     Subscription.objects.create(
@@ -108,11 +104,11 @@ def generate(prop, period=NOV, when=T, **kwargs):
 # --- generation ---------------------------------------------------------------------------------
 
 
-def test_a_months_notice_has_every_fee_at_the_price_in_force(sunshine, lin, building):
+def test_a_months_notice_has_every_fee_at_the_price_in_force(sunshine, billed_unit, building):
     UnitFactory(building=building, number="0101", area_m2=D("0"))  # nothing to bill
     run = generate(sunshine)
 
-    notice = FeeNotice.objects.get(unit=lin)
+    notice = FeeNotice.objects.get(unit=billed_unit)
     lines = {line.description.split(":")[0]: line.amount for line in notice.lines.all()}
     # 89.37 m² × 2.50 = 223.425 → 223.43 (half up); water 14.5 t × 4.10 = 59.45.
     assert lines == {
@@ -128,7 +124,7 @@ def test_a_months_notice_has_every_fee_at_the_price_in_force(sunshine, lin, buil
     assert run.finished_at is not None
 
 
-def test_running_it_again_makes_no_second_notice(sunshine, lin):
+def test_running_it_again_makes_no_second_notice(sunshine, billed_unit):
     generate(sunshine)
     again = generate(sunshine, when=T + timedelta(hours=1))
     assert FeeNotice.objects.count() == 1
@@ -140,10 +136,10 @@ def test_running_it_again_makes_no_second_notice(sunshine, lin):
         notice.save()
 
 
-def test_the_next_month_shows_the_arrears_and_the_new_price(sunshine, lin, fees, clerk):
+def test_the_next_month_shows_the_arrears_and_the_new_price(sunshine, billed_unit, fees, clerk):
     generate(sunshine)
     MeterReading.objects.create(
-        unit=lin,
+        unit=billed_unit,
         fee_item=fees["water"],
         period=DEC,
         previous=D("135.0"),
@@ -160,11 +156,13 @@ def test_the_next_month_shows_the_arrears_and_the_new_price(sunshine, lin, fees,
 
 
 def test_a_chargeable_repair_still_owing_is_billed_once(
-    sunshine, lin, clerk, engineer, engineering
+    sunshine, billed_unit, clerk, engineer, engineering
 ):
     tap = PriceItemFactory(property=sunshine, price=D("35.00"))
-    resident = ResidentFactory(property=sunshine, unit=lin)
-    order = repair_received(sunshine, by=clerk, resident=resident, unit=lin, chargeable=True)
+    resident = ResidentFactory(property=sunshine, unit=billed_unit)
+    order = repair_received(
+        sunshine, by=clerk, resident=resident, unit=billed_unit, chargeable=True
+    )
     quote = [LineInput(price_item=tap, quantity=D(1))]
     order = repairs.repair_quote(order=order, by=clerk, lines=quote)
     order = repairs.repair_agree(order=order, by=clerk, via="desk")
@@ -184,9 +182,9 @@ def test_a_chargeable_repair_still_owing_is_billed_once(
     assert FeeNotice.objects.get(period=DEC).lines.filter(repair=order).count() == 0
 
 
-def test_residents_are_told_through_the_outbox(sunshine, lin):
+def test_residents_are_told_through_the_outbox(sunshine, billed_unit):
     resident = ResidentFactory(
-        property=sunshine, unit=lin, phones=["13812345678"], email="lin@example.com"
+        property=sunshine, unit=billed_unit, phones=["13812345678"], email="lin@example.com"
     )
     generate(sunshine)
     notes = Notification.objects.filter(recipient_resident=resident)
@@ -275,9 +273,9 @@ def test_the_sweep_queues_the_month_once_on_the_billing_day(sunshine):
 
 
 @pytest.fixture
-def owed(sunshine, lin):
+def owed(sunshine, billed_unit):
     generate(sunshine)
-    return FeeNotice.objects.get(unit=lin)
+    return FeeNotice.objects.get(unit=billed_unit)
 
 
 def pay(notice, by, amount, *, method="cash", received=None, key="", notices=None, **kwargs):
@@ -484,8 +482,8 @@ def test_move_out_is_refused_while_anything_is_owed(sunshine, owed, clerk):
     assert resident.events.filter(kind="moved_out").exists()
 
 
-def test_only_the_desk_records_a_move_out(sunshine, lin):
-    resident = ResidentFactory(property=sunshine, unit=lin)
+def test_only_the_desk_records_a_move_out(sunshine, billed_unit):
+    resident = ResidentFactory(property=sunshine, unit=billed_unit)
     engineer = staff_at(sunshine, "engineer")
     with pytest.raises(ValidationError, match="desk"):
         services.resident_move_out(resident=resident, by=engineer, on=date(2026, 11, 30))

@@ -15,7 +15,6 @@ from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +23,7 @@ from pypdf import PdfReader
 from billing import desk_queries, notice_pdf, services
 from billing.models import BillingRun, DunningStage, FeeItem, FeeNotice, PriceStandard
 from frontdesk.models import Role
+from tests.clock import frozen_at
 from tests.conftest import staff_at
 from tests.factories import (
     BuildingFactory,
@@ -32,6 +32,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.helpers import pdf_text, same_queries, squeeze, text
 
 D = Decimal
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -39,10 +40,7 @@ OCT, NOV, DEC = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
 TODAY = date(2026, 12, 10)
 
 
-@pytest.fixture(autouse=True)
-def _tenth_of_december():
-    with time_machine.travel("2026-12-10 10:00 +0800", tick=False):
-        yield
+_tenth_of_december = frozen_at("2026-12-10 10:00 +0800")
 
 
 def issued(period: date) -> datetime:
@@ -64,35 +62,12 @@ def pay(unit, by, *notices, amount):
     )
 
 
-def text(response) -> str:
-    return response.content.decode()
-
-
-def squeeze(value: str) -> str:
-    return "".join(value.split())
-
-
-def pdf_text(content: bytes) -> tuple[int, str]:
-    reader = PdfReader(BytesIO(content))
-    return len(reader.pages), squeeze("".join(page.extract_text() for page in reader.pages))
-
-
 def table_rows(page: str, css_class: str) -> list[str]:
     """The body rows of the table with that class, each as its text squeezed of whitespace
     and tags."""
     table = page.split(f'class="list {css_class}"', 1)[1].split("</table>", 1)[0]
     body = table.split("<tbody>", 1)[1]
     return [squeeze(re.sub(r"<[^>]+>", " ", row)) for row in re.findall(r"<tr.*?</tr>", body, re.S)]
-
-
-def same_queries(client, small_url, large_url, django_assert_num_queries):
-    """The large page costs exactly the queries of the small one."""
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(small_url).status_code == 200
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = client.get(large_url, **EN)
-    assert response.status_code == 200
-    return response
 
 
 @pytest.fixture
@@ -282,6 +257,7 @@ def test_the_list_runs_a_fixed_number_of_queries(
         reverse("billing_notices") + f"?period=2026-11&building={estate.b2.pk}",
         reverse("billing_notices") + f"?building={estate.b1.pk}",
         django_assert_num_queries,
+        **EN,
     )
     assert "1. Reminder notice" in text(response)
     assert 'id="totals-count">14<' in text(response)
@@ -291,9 +267,10 @@ def test_the_list_runs_a_fixed_number_of_queries(
 
 
 @pytest.fixture
-def lin(november, clerk):
-    """林晓峰 and 林太太 live in 1-102; 1-102's December notice carries no arrears (November
-    is paid); 1-101's carries November's 100.00. December: 102 pays 120.00 of 300.00."""
+def lins(november, clerk):
+    """The Lins, 林晓峰 and 林太太, live in 1-102; 1-102's December notice carries no
+    arrears (November is paid); 1-101's carries November's 100.00. December: 102 pays 120.00
+    of 300.00."""
     ResidentFactory(property=november.prop, name="林晓峰", unit=november.u["102"])
     ResidentFactory(
         property=november.prop, name="林太太", unit=november.u["102"], company="晓峰贸易"
@@ -304,8 +281,8 @@ def lin(november, clerk):
     return SimpleNamespace(**vars(november), december=december, second=receipt)
 
 
-def test_a_notice_shows_what_the_resident_receives(clerk_client, lin):
-    notice = notice_of(lin.u["102"])
+def test_a_notice_shows_what_the_resident_receives(clerk_client, lins):
+    notice = notice_of(lins.u["102"])
 
     page = text(clerk_client.get(reverse("billing_notice", args=[notice.pk]), **EN))
 
@@ -324,34 +301,34 @@ def test_a_notice_shows_what_the_resident_receives(clerk_client, lin):
     assert '<td class="num paid">300.00</td>' in page
     assert '<td class="num outstanding"><strong>0.00</strong></td>' in page
     assert "2026-11-16" in page
-    assert lin.receipt.number in page
-    assert reverse("billing_receipt", args=[lin.receipt.pk]) in page
+    assert lins.receipt.number in page
+    assert reverse("billing_receipt", args=[lins.receipt.pk]) in page
     assert "This notice is paid in full." in page
-    assert reverse("billing_pay", args=[lin.u["102"].pk]) not in page
+    assert reverse("billing_pay", args=[lins.u["102"].pk]) not in page
 
 
-def test_a_later_notice_shows_the_earlier_arrears_the_payments_and_the_dunning(clerk_client, lin):
-    DunningStage.objects.create(property=lin.prop, step=1, kind="reminder", days_overdue=1)
-    DunningStage.objects.create(property=lin.prop, step=2, kind="phone", days_overdue=20)
+def test_a_later_notice_shows_the_earlier_arrears_the_payments_and_the_dunning(clerk_client, lins):
+    DunningStage.objects.create(property=lins.prop, step=1, kind="reminder", days_overdue=1)
+    DunningStage.objects.create(property=lins.prop, step=2, kind="phone", days_overdue=20)
     services.dunning_advance(now=datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
-    november_101 = notice_of(lin.u["101"])
-    december_101 = notice_of(lin.u["101"], DEC)
+    november_101 = notice_of(lins.u["101"])
+    december_101 = notice_of(lins.u["101"], DEC)
 
     overdue = text(clerk_client.get(reverse("billing_notice", args=[november_101.pk]), **EN))
     later = text(clerk_client.get(reverse("billing_notice", args=[december_101.pk]), **EN))
-    part_paid = text(clerk_client.get(reverse("billing_notice", args=[lin.december.pk]), **EN))
+    part_paid = text(clerk_client.get(reverse("billing_notice", args=[lins.december.pk]), **EN))
 
     dunning = squeeze(re.sub(r"<[^>]+>", " ", overdue.split('class="notice-dunning"')[1]))
     assert "2026-12-101.Remindernotice100.00" in dunning
     assert "2026-12-102.Phonecall100.00" in dunning
     assert "Overdue" in overdue
     assert "Please pay 100.00 yuan by 2026-11-16 at the service centre." in overdue
-    assert reverse("billing_pay", args=[lin.u["101"].pk]) in overdue
+    assert reverse("billing_pay", args=[lins.u["101"].pk]) in overdue
     assert '<td class="num arrears">100.00</td>' in later  # November's, brought forward
     assert "2026-12-16" in later and "notice-dunning" not in later
     assert '<td class="num paid">120.00</td>' in part_paid
     assert '<td class="num outstanding"><strong>180.00</strong></td>' in part_paid
-    assert lin.second.number in part_paid and lin.receipt.number not in part_paid
+    assert lins.second.number in part_paid and lins.receipt.number not in part_paid
 
 
 def test_another_propertys_notice_is_not_found(clerk_client, november, foreign):
@@ -360,24 +337,27 @@ def test_another_propertys_notice_is_not_found(clerk_client, november, foreign):
     assert response.status_code == 404
 
 
-def test_a_notice_page_runs_a_fixed_number_of_queries(clerk_client, lin, django_assert_num_queries):
-    DunningStage.objects.create(property=lin.prop, step=1, kind="reminder", days_overdue=1)
+def test_a_notice_page_runs_a_fixed_number_of_queries(
+    clerk_client, lins, django_assert_num_queries
+):
+    DunningStage.objects.create(property=lins.prop, step=1, kind="reminder", days_overdue=1)
     services.dunning_advance(now=datetime(2026, 12, 10, 2, 0, tzinfo=UTC))
-    bare = notice_of(lin.u["201"], DEC)  # no resident, no payment, no dunning
+    bare = notice_of(lins.u["201"], DEC)  # no resident, no payment, no dunning
 
     same_queries(
         clerk_client,
         reverse("billing_notice", args=[bare.pk]),
-        reverse("billing_notice", args=[notice_of(lin.u["102"]).pk]),
+        reverse("billing_notice", args=[notice_of(lins.u["102"]).pk]),
         django_assert_num_queries,
+        **EN,
     )
 
 
 # --- the print batch and its PDF ------------------------------------------------------------------
 
 
-def test_the_batch_prints_each_notice_of_the_building_on_its_own_a4_page(clerk_client, lin):
-    response = clerk_client.get(reverse("billing_notice_batch", args=[lin.b1.pk, "2026-12"]), **EN)
+def test_the_batch_prints_each_notice_of_the_building_on_its_own_a4_page(clerk_client, lins):
+    response = clerk_client.get(reverse("billing_notice_batch", args=[lins.b1.pk, "2026-12"]), **EN)
 
     page = text(response)
     assert response.status_code == 200
@@ -401,9 +381,9 @@ def test_a_month_without_notices_prints_nothing_and_has_no_pdf(clerk_client, nov
     assert pdf.status_code == 404
 
 
-def test_the_batch_pdf_has_one_page_per_notice_with_its_unit_and_total(clerk_client, lin):
+def test_the_batch_pdf_has_one_page_per_notice_with_its_unit_and_total(clerk_client, lins):
     response = clerk_client.get(
-        reverse("billing_notice_batch_pdf", args=[lin.b1.pk, "2026-12"]), **EN
+        reverse("billing_notice_batch_pdf", args=[lins.b1.pk, "2026-12"]), **EN
     )
 
     assert response.status_code == 200
@@ -421,7 +401,7 @@ def test_the_batch_pdf_has_one_page_per_notice_with_its_unit_and_total(clerk_cli
     assert "物业管理费" in found
 
 
-def test_the_pdf_escapes_markup_in_what_it_prints(estate, lin):
+def test_the_pdf_escapes_markup_in_what_it_prints(estate, lins):
     ResidentFactory(property=estate.prop, name="<b>A&B</b>", unit=estate.u["201"])
     notices = desk_queries.notice_batch(
         staff_at(estate.prop, "supervisor", username="boss2"), estate.b2, DEC
@@ -446,21 +426,22 @@ def test_another_propertys_building_or_a_bad_month_is_not_found(
 
 @pytest.mark.parametrize("name", ["billing_notice_batch", "billing_notice_batch_pdf"])
 def test_the_batch_runs_a_fixed_number_of_queries_for_any_number_of_notices(
-    clerk_client, lin, clerk, django_assert_num_queries, name
+    clerk_client, lins, clerk, django_assert_num_queries, name
 ):
     for number in range(300, 306):
-        unit = UnitFactory(building=lin.b1, number=str(number), area_m2=D("70"))
-        ResidentFactory(property=lin.prop, unit=unit)
-    services.notices_generate(property=lin.prop, period=date(2026, 9, 1), now=issued(OCT))
-    pay(lin.u["101"], clerk, notice_of(lin.u["101"], date(2026, 9, 1)), amount="50.00")
+        unit = UnitFactory(building=lins.b1, number=str(number), area_m2=D("70"))
+        ResidentFactory(property=lins.prop, unit=unit)
+    services.notices_generate(property=lins.prop, period=date(2026, 9, 1), now=issued(OCT))
+    pay(lins.u["101"], clerk, notice_of(lins.u["101"], date(2026, 9, 1)), amount="50.00")
 
     same_queries(
         clerk_client,
-        reverse(name, args=[lin.b2.pk, "2026-09"]),
-        reverse(name, args=[lin.b1.pk, "2026-09"]),
+        reverse(name, args=[lins.b2.pk, "2026-09"]),
+        reverse(name, args=[lins.b1.pk, "2026-09"]),
         django_assert_num_queries,
+        **EN,
     )
-    assert FeeNotice.objects.filter(unit__building=lin.b1, period=date(2026, 9, 1)).count() == 8
+    assert FeeNotice.objects.filter(unit__building=lins.b1, period=date(2026, 9, 1)).count() == 8
 
 
 # --- generating a month ----------------------------------------------------------------------------

@@ -9,40 +9,20 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.conf import settings
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing import services
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment, PaymentAdjustment
 from frontdesk.models import Resident
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
+from tests.helpers import browser, count_queries, fresh, text
 
 D = Decimal
 OCT = date(2026, 10, 1)
 NOV = date(2026, 11, 1)
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-
-
-def browser(user) -> Client:
-    """A signed-in browser speaking English (the default interface language is Chinese)."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def fresh(obj):
-    obj.refresh_from_db()
-    return obj
 
 
 def owe(unit, total, period=NOV, number=None) -> FeeNotice:
@@ -84,26 +64,14 @@ def form_data(notices, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def count_queries(client, url) -> tuple[int, object]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response
-
-
 @pytest.fixture
 def unit(sunshine):
     return UnitFactory(building=BuildingFactory(property=sunshine, number="1"), number="1203")
 
 
 @pytest.fixture
-def lin(sunshine, unit):
-    return ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"], unit=unit)
-
-
-@pytest.fixture
-def desk(clerk):
-    return browser(clerk)
+def lin_fields(unit):
+    return {"unit": unit}
 
 
 @pytest.fixture
@@ -112,7 +80,7 @@ def boss(supervisor):
 
 
 def take(unit, by, notices, amount, received=None, method="cash", reference="", key=""):
-    with time_machine.travel(T, tick=False):
+    with at(T):
         return services.payment_take(
             unit=unit,
             by=by,
@@ -165,7 +133,7 @@ def test_cash_is_recorded_and_the_receipt_shows_total_due_received_and_change(
 ):
     notice = owe(unit, "1234.50")
 
-    with time_machine.travel(T, tick=False):
+    with at(T):
         response = desk.post(
             pay_url(unit), form_data([notice], received="1300.00", payer=str(lin.pk))
         )

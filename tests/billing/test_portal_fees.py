@@ -7,24 +7,21 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing import services
 from billing.models import FeeNotice, FeeNoticeLine
+from tests.clock import frozen_at
 from tests.conftest import staff_at
-from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, UserFactory
+from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, portal_user_for
 
 D = Decimal
 TODAY = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, 2026-11-20
 
 
-@pytest.fixture(autouse=True)
-def on_the_20th():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+on_the_20th = frozen_at(TODAY)
 
 
 def make_notice(unit, period, total, *, due, lines=(), arrears="0", kind="monthly", number=None):
@@ -62,12 +59,6 @@ def pay(unit, by, notices, amount, *, method="cash", received=None):
     )
 
 
-def portal_user(resident, username):
-    resident.user = UserFactory(username=username, first_name=resident.name)
-    resident.save(update_fields=["user"])
-    return resident.user
-
-
 @pytest.fixture
 def units(sunshine):
     two = BuildingFactory(property=sunshine, number="2")
@@ -79,25 +70,20 @@ def units(sunshine):
 
 
 @pytest.fixture
-def lin(sunshine, units):
+def lin_fields(units):
     """林晓峰 has two homes: 2-1503 and 2-1603."""
-    resident = ResidentFactory(property=sunshine, name="林晓峰", unit=units["2-1503"])
-    resident.units.add(units["2-1603"])
-    portal_user(resident, "lin")
-    return resident
+    return {"units": [units["2-1503"], units["2-1603"]]}
 
 
 @pytest.fixture
-def lin_client(client, lin):
-    client.force_login(lin.user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def lin_account():
+    return {"username": "lin"}
 
 
 @pytest.fixture
 def neighbour(sunshine, units):
     resident = ResidentFactory(property=sunshine, name="邻居", unit=units["2-1504"])
-    portal_user(resident, "neighbour")
+    portal_user_for(resident, "neighbour")
     return resident
 
 

@@ -33,7 +33,7 @@ OPEN = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def at(hour: int, minute: int = 0) -> datetime:
+def shanghai(hour: int, minute: int = 0) -> datetime:
     """That time of the morning, Shanghai time (UTC+8)."""
     return OPEN + timedelta(hours=hour - 9, minutes=minute)
 
@@ -80,11 +80,11 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
     url = live_server.url
     q = f"?property={sunshine.pk}"
 
-    with time_machine.travel(at(9), tick=True) as clock:
+    with time_machine.travel(shanghai(9), tick=True) as clock:
         desk = sign_in(browser, live_server, "clerk")
 
         # 09:05 A walk-in visitor for 2-1503: only the document's last four are written down.
-        clock.move_to(at(9, 5))
+        clock.move_to(shanghai(9, 5))
         desk.goto(url + reverse("desk_visitors") + q)
         expect(desk.locator("h1")).to_contain_text("2026-11-25")
         register = desk.locator("form[action*='/desk/visitors/new/']")
@@ -109,7 +109,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         assert local_hm(visitor.arrived_at) == "09:05"
 
         # 09:40 The visitor leaves.
-        clock.move_to(at(9, 40))
+        clock.move_to(shanghai(9, 40))
         desk.locator(f"form[action$='/desk/visitors/{visitor.pk}/leave/'] button").click()
         expect(desk.locator(".banner.success[role=status]")).to_be_visible()
         visitor.refresh_from_db()
@@ -122,7 +122,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         screenshot(desk, "morning-01-visitor-left.png")
 
         # 10:10 A parcel for 2-1503 (SF Express, shelf A-3): the code is shown once and texted.
-        clock.move_to(at(10, 10))
+        clock.move_to(shanghai(10, 10))
         desk.goto(url + reverse("desk_parcels") + q)
         register = desk.locator("form[action*='/desk/parcels/new/']")
         register.locator("[name=unit]").select_option(str(unit.pk))
@@ -154,7 +154,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         expect(desk.locator(".banner.pickup")).to_have_count(0)
 
         # 10:45 The resident comes to the desk and gives the code; a wrong one is refused.
-        clock.move_to(at(10, 45))
+        clock.move_to(shanghai(10, 45))
         waiting.locator(f"a[href*='hand_over={parcel.pk}']").click()
         panel = desk.locator("#hand-over")
         expect(panel).to_be_visible()
@@ -184,7 +184,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         screenshot(desk, "morning-04-parcel-collected.png")
 
         # 11:00 The owner's key for 2-1503 goes into custody; the cleaner may collect it.
-        clock.move_to(at(11))
+        clock.move_to(shanghai(11))
         desk.goto(url + reverse("desk_keys") + q)
         deposit = desk.locator("form[action*='/desk/keys/new/']")
         deposit.locator("[name=unit]").select_option(str(unit.pk))
@@ -202,7 +202,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         expect(desk.locator("dl.facts")).to_contain_text("刘翠兰")
 
         # 11:10 Handed out to the cleaner, who signs on the screen.
-        clock.move_to(at(11, 10))
+        clock.move_to(shanghai(11, 10))
         out = desk.locator(f"form[action$='/desk/keys/{key.pk}/hand-out/']")
         out.locator("[name=person]").fill("刘翠兰")
         out.locator("[name=signed_name]").fill("刘翠兰")
@@ -219,7 +219,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         assert local_hm(hand_out.at) == "11:10"
 
         # 11:50 The cleaner brings it back and signs again.
-        clock.move_to(at(11, 50))
+        clock.move_to(shanghai(11, 50))
         back = desk.locator(f"form[action$='/desk/keys/{key.pk}/return/']")
         back.locator("[name=person]").fill("刘翠兰")
         back.locator("[name=signed_name]").fill("刘翠兰")
@@ -250,7 +250,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         screenshot(desk, "morning-06-key-returned.png")
 
         # 12:05 A phone message for the engineer.
-        clock.move_to(at(12, 5))
+        clock.move_to(shanghai(12, 5))
         desk.goto(url + reverse("desk_messages") + q)
         take = desk.locator("form[action*='/desk/messages/new/']")
         take.locator("[name=recipient]").select_option(f"u{engineer.pk}")
@@ -267,7 +267,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         expect(desk.locator("#unread tbody tr", has_text="孙工")).to_contain_text("12:05")
 
         # 12:20 The engineer signs in, opens "my messages", reads it and marks it read.
-        clock.move_to(at(12, 20))
+        clock.move_to(shanghai(12, 20))
         field = sign_in(browser, live_server, "engineer")
         field.goto(url + reverse("my_messages"))
         row = field.locator("tr.desk-day-unread", has_text="孙工")
@@ -291,7 +291,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         expect(desk.locator("#unread tbody tr", has_text="孙工")).to_have_count(0)
 
         # 12:55 The clerk hands the day shift over: the figures come from the records.
-        clock.move_to(at(12, 55))
+        clock.move_to(shanghai(12, 55))
         day_figures = {
             "visitors_arrived": 1,
             "visitors_left": 1,
@@ -329,7 +329,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         expect(latest.locator("form[action$='/take-over/']")).to_have_count(0)
 
         # 13:00 The next shift (the assistant) takes over.
-        clock.move_to(at(13))
+        clock.move_to(shanghai(13))
         relief = sign_in(browser, live_server, "assistant")
         relief.goto(url + reverse("desk_handover") + q)
         relief.locator(
@@ -341,7 +341,7 @@ def test_a_morning_at_the_desk_visitor_parcel_key_message_handover_and_ledger(
         expect(relief.locator(f"#handover-{handover.pk}")).to_contain_text("李助理")
 
         # 13:05 The supervisor opens today's ledger and signs it with a note.
-        clock.move_to(at(13, 5))
+        clock.move_to(shanghai(13, 5))
         boss = sign_in(browser, live_server, "supervisor")
         boss.goto(url + reverse("desk_ledger") + f"{q}&day={DAY.isoformat()}")
         expect(boss.locator("h1")).to_contain_text("2026-11-25")

@@ -63,7 +63,7 @@ DAY = date(2026, 11, 24)  # Tuesday: the day under review
 RANGE = {"from": "2026-11-01", "to": "2026-11-24"}
 
 
-def at(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+def shanghai(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     """A moment of 2026 in Shanghai."""
     return datetime(2026, month, day, hour, minute, tzinfo=SH)
 
@@ -155,14 +155,14 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
             received=D(amount),
         )
 
-    clock.move_to(at(10, 1, 9))
+    clock.move_to(shanghai(10, 1, 9))
     billing.notices_generate(property=sunshine, period=date(2026, 10, 1))
-    clock.move_to(at(10, 15))
+    clock.move_to(shanghai(10, 15))
     pay(u1, date(2026, 10, 1), "200.00")
     pay(u2, date(2026, 10, 1), "100.00")
-    clock.move_to(at(11, 1, 9))
+    clock.move_to(shanghai(11, 1, 9))
     billing.notices_generate(property=sunshine, period=date(2026, 11, 1))
-    clock.move_to(at(11, 20))
+    clock.move_to(shanghai(11, 20))
     pay(u1, date(2026, 11, 1), "200.00")  # 2-201 has not paid November
 
     def completed(**fields):
@@ -171,7 +171,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         )
 
     # Week of 9 November: a repair and a lift complaint, both fixed and called back on time.
-    clock.move_to(at(11, 10))
+    clock.move_to(shanghai(11, 10))
     r1 = completed(resident=lin, category="water", channel="phone")
     c1 = complaint_received(
         sunshine,
@@ -181,14 +181,14 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         answered_on_spot=True,
         description="1号楼电梯按钮失灵,按了不亮",
     )
-    clock.move_to(at(11, 10, 11))
+    clock.move_to(shanghai(11, 10, 11))
     complaints.complaint_resolve(complaint=c1, by=engineer, resolution="更换按钮板")  # in 1 h
-    clock.move_to(at(11, 11))
+    clock.move_to(shanghai(11, 11))
     call(open_callback("repair", repair=r1), 5, by=clerk)
     call(open_callback("complaint", complaint=c1), 4, by=clerk)
 
     # Week of 16 November.
-    clock.move_to(at(11, 16))
+    clock.move_to(shanghai(11, 16))
     c5 = complaint_received(
         sunshine,
         by=clerk,
@@ -199,7 +199,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         category="quality",
         description="快递代收登记混乱,要求书面答复",
     )  # its reply, due at the end of 19 November, is never given
-    clock.move_to(at(11, 17, 9))
+    clock.move_to(shanghai(11, 17, 9))
     c6 = complaint_received(
         sunshine,
         by=clerk,
@@ -208,28 +208,28 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         answered_on_spot=True,
         description="2号楼电梯异响,老人不敢乘坐",
     )
-    clock.move_to(at(11, 17, 10))
+    clock.move_to(shanghai(11, 17, 10))
     r2 = completed(resident=zhou, category="electricity", channel="walk_in")
-    clock.move_to(at(11, 17, 11, 30))
+    clock.move_to(shanghai(11, 17, 11, 30))
     complaints.complaints_escalate(now=timezone.now())  # c6 → the department manager
-    clock.move_to(at(11, 17, 11, 45))
+    clock.move_to(shanghai(11, 17, 11, 45))
     complaints.escalation_acknowledge(
         escalation=Escalation.objects.get(complaint=c6), by=engineering_manager
     )
-    clock.move_to(at(11, 17, 14))
+    clock.move_to(shanghai(11, 17, 14))
     complaints.complaint_resolve(complaint=c6, by=engineer, resolution="调整曳引机")  # late
-    clock.move_to(at(11, 18))
+    clock.move_to(shanghai(11, 18))
     call(open_callback("complaint", complaint=c6), 5, by=clerk)
     r5 = completed(
         is_public_area=True, location="大堂", category="public_area", channel="phone"
     )  # its callback, due 21 November, is never made
-    clock.move_to(at(11, 21))
+    clock.move_to(shanghai(11, 21))
     call(open_callback("repair", repair=r2), 3, by=clerk)  # a day late
 
     # Tuesday 24 November: the day under review.
-    clock.move_to(at(11, 24, 9))
+    clock.move_to(shanghai(11, 24, 9))
     r3 = repair_received(sunshine, by=clerk, resident=lin, channel="online")  # not yet done
-    clock.move_to(at(11, 24, 10))
+    clock.move_to(shanghai(11, 24, 10))
     c2 = complaint_received(
         sunshine,
         by=clerk,
@@ -238,7 +238,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         department=engineering,
         description="3号楼电梯停在8楼不动,老人无法下楼",
     )  # never fixed: escalated twice
-    clock.move_to(at(11, 24, 10, 30))
+    clock.move_to(shanghai(11, 24, 10, 30))
     c3 = complaint_received(
         sunshine,
         by=clerk,
@@ -248,13 +248,13 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         category="water_power",
         description="厨房停水",
     )
-    clock.move_to(at(11, 24, 11))
+    clock.move_to(shanghai(11, 24, 11))
     r4 = completed(resident=zhou, category="water", channel="phone")
-    clock.move_to(at(11, 24, 11, 30))
+    clock.move_to(shanghai(11, 24, 11, 30))
     complaints.complaint_resolve(complaint=c3, by=engineer, resolution="阀门已打开")  # in time
-    clock.move_to(at(11, 24, 12, 1))
+    clock.move_to(shanghai(11, 24, 12, 1))
     complaints.complaints_escalate(now=timezone.now())  # c2 → the department manager
-    clock.move_to(at(11, 24, 14))
+    clock.move_to(shanghai(11, 24, 14))
     c4 = complaint_received(
         sunshine,
         by=clerk,
@@ -265,7 +265,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         category="attitude",
         description="保安态度恶劣",
     )
-    clock.move_to(at(11, 24, 18))
+    clock.move_to(shanghai(11, 24, 18))
     handover = desk_services.handover_record(
         property=sunshine,
         by=clerk,
@@ -273,11 +273,11 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         shift="day",
         pending="3号楼电梯门机板待厂家到货,明早跟进",
     )
-    clock.move_to(at(11, 24, 18, 10))
+    clock.move_to(shanghai(11, 24, 18, 10))
     desk_services.handover_take_over(handover=handover, by=assistant)
 
     # Beat runs the sweep through the night: at 00:01 c2 was not solved the same day.
-    clock.move_to(at(11, 25, 0, 1))
+    clock.move_to(shanghai(11, 25, 0, 1))
     assert sweep()["digests_sent"] == 0
     return {
         "repairs": {"r1": r1, "r2": r2, "r3": r3, "r4": r4, "r5": r5},
@@ -300,7 +300,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
     engineering_manager,
 ):
     url = live_server.url
-    with time_machine.travel(at(10, 1, 9), tick=True) as clock:
+    with time_machine.travel(shanghai(10, 1, 9), tick=True) as clock:
         world = build_world(
             sunshine, clerk, assistant, engineer, engineering, engineering_manager, clock
         )
@@ -315,7 +315,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
         assert r5_callback.status == c5_reply.status == "open"
 
         # 07:30 Wednesday: beat's sweep (no digest before 08:00); the supervisor signs in.
-        clock.move_to(at(11, 25, 7, 30))
+        clock.move_to(shanghai(11, 25, 7, 30))
         assert sweep()["digests_sent"] == 0
         assert not DigestRun.objects.exists()
         boss = sign_in(browser, live_server, "supervisor")
@@ -565,7 +565,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
         sign.locator("[name=note]").fill(note)
         screenshot(boss, "reports-05-review-to-sign.png")
 
-        clock.move_to(at(11, 25, 7, 40))
+        clock.move_to(shanghai(11, 25, 7, 40))
         assert sweep()["digests_sent"] == 0  # beat, every minute: still before 08:00
         sign.locator("button[type=submit]").click()
         expect(boss.locator(".banner.success[role=status]")).to_be_visible()
@@ -583,7 +583,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
         # --- 5. The digest at the property's hour, sent by the sweep ---------------------------
         assert sunshine.digest_hour == 8
         sent_before = len(mail.outbox)
-        clock.move_to(at(11, 25, sunshine.digest_hour))
+        clock.move_to(shanghai(11, 25, sunshine.digest_hour))
         assert sweep()["digests_sent"] == 2  # the supervisor and the project manager
         with translation.override(django_settings.LANGUAGE_CODE):
             subject = translation.gettext("%(property)s: daily review of %(day)s") % {
@@ -603,7 +603,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
 
         # The next minute's sweep sends nothing more.
         sent = len(mail.outbox)
-        clock.move_to(at(11, 25, sunshine.digest_hour, 1))
+        clock.move_to(shanghai(11, 25, sunshine.digest_hour, 1))
         assert sweep()["digests_sent"] == 0
         assert len(mail.outbox) == sent
         assert DigestRun.objects.count() == 1

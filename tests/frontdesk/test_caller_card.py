@@ -8,10 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -22,10 +19,11 @@ from frontdesk import desk_services as desk
 from frontdesk.models import (
     KeyDeposit,
     Parcel,
-    ResidentPhone,
     Visitor,
 )
-from tests.conftest import staff_at
+from frontdesk.services import PhoneInput
+from tests.clock import frozen_at
+from tests.conftest import LIN_PHONE, staff_at
 from tests.factories import (
     BuildingFactory,
     ResidentFactory,
@@ -34,6 +32,7 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
+from tests.helpers import browser
 from tickets.models import Complaint, RepairOrder
 from visits.models import Callback
 
@@ -43,17 +42,7 @@ PERIODS = (date(2020 + m // 12, m % 12 + 1, 1) for m in itertools.count())
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 on the 24th in Shanghai
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(T, tick=False):
-        yield
-
-
-def browser(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(user)
-    return client
+frozen = frozen_at(T)
 
 
 @pytest.fixture
@@ -67,16 +56,13 @@ def room(sunshine):
 
 
 @pytest.fixture
-def lin(sunshine, room):
-    lin = ResidentFactory(
-        property=sunshine,
-        name="林晓峰",
-        phones=["13812345678"],
-        unit=room,
-        best_time_to_call="晚上七点后",
-    )
-    ResidentPhone.objects.filter(resident=lin).update(answered_by="林太太", relation="妻子")
-    return lin
+def lin_fields(room):
+    """He lives in 2-1503, is best called after seven, and his wife answers his mobile."""
+    return {
+        "unit": room,
+        "best_time_to_call": "晚上七点后",
+        "phones": [PhoneInput(number=LIN_PHONE, answered_by="林太太", relation="妻子")],
+    }
 
 
 @pytest.fixture

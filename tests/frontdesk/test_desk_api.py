@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,6 +31,7 @@ from frontdesk.models import (
     User,
     Visitor,
 )
+from tests.clock import frozen_at
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, DepartmentFactory, ResidentFactory, UnitFactory
 
@@ -39,10 +39,7 @@ T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 on the 24th in Shanghai
 TODAY = date(2026, 11, 24)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(T, tick=False):
-        yield
+frozen = frozen_at(T)
 
 
 @dataclass

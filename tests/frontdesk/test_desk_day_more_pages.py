@@ -7,7 +7,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,8 +22,10 @@ from frontdesk.models import (
     ShiftHandover,
     Visitor,
 )
+from tests.clock import frozen_at
 from tests.conftest import staff_at
-from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, UserFactory
+from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, portal_user_for
+from tests.helpers import text
 
 PassState = ReleasePass.State
 DecState = DecorationApplication.State
@@ -34,10 +35,7 @@ NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+clock = frozen_at(NOW)
 
 
 def english(client):
@@ -49,17 +47,6 @@ def english(client):
 def login(client, user):
     client.force_login(user)
     return english(client)
-
-
-@pytest.fixture
-def desk(clerk_client):
-    return english(clerk_client)
-
-
-def portal_user_for(resident, username):
-    resident.user = UserFactory(username=username, first_name=resident.name)
-    resident.save(update_fields=["user"])
-    return resident.user
 
 
 @pytest.fixture
@@ -78,10 +65,13 @@ def other_unit(building):
 
 
 @pytest.fixture
-def lin(sunshine, unit):
-    resident = ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"], unit=unit)
-    portal_user_for(resident, "lin")
-    return resident
+def lin_fields(unit):
+    return {"unit": unit}
+
+
+@pytest.fixture
+def lin_account():
+    return {"username": "lin"}
 
 
 @pytest.fixture
@@ -95,11 +85,6 @@ def neighbour(sunshine, other_unit):
 
 
 @pytest.fixture
-def lin_client(client, lin):
-    return login(client, lin.user)
-
-
-@pytest.fixture
 def far_clerk(elsewhere):
     return staff_at(elsewhere, "clerk", username="far-clerk")
 
@@ -110,11 +95,8 @@ def far_resident(elsewhere):
     return ResidentFactory(property=elsewhere, name="外人", phones=["13800009999"], unit=far_unit)
 
 
-def text(response) -> str:
-    return response.content.decode()
-
-
-def squeeze(html: str) -> str:
+def plain(html: str) -> str:
+    """An HTML fragment's text: tags dropped, each run of white space one space."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
@@ -123,17 +105,7 @@ def section(response, id_: str) -> str:
     page = text(response)
     assert f'id="{id_}"' in page, f"no section {id_}"
     start = page.index(f'id="{id_}"')
-    return squeeze(page[start : page.index("</section>", start)])
-
-
-def same_queries(client, small_url, large_url, django_assert_num_queries):
-    """The large page costs exactly the queries of the small one."""
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(small_url).status_code == 200
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = client.get(large_url)
-    assert response.status_code == 200
-    return response
+    return plain(page[start : page.index("</section>", start)])
 
 
 def request_pass(prop, by, unit, carrier="搬家公司小张", items="沙发一张, 纸箱三个"):

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,20 +13,16 @@ from django.utils import timezone
 
 from frontdesk import desk_services as desk
 from frontdesk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
+from tests.helpers import text
 from tests.tickets.test_engineer_pages import signature_data_url
 
 # 10:00 in Shanghai on a Tuesday.
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(response) -> str:
-    return response.content.decode()
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def row(page: str, needle: str) -> str:
@@ -38,12 +33,6 @@ def row(page: str, needle: str) -> str:
 def between(page: str, start: str, end: str) -> str:
     """The part of the page from one section's id to the next one's."""
     return page.split(f'id="{start}"', 1)[1].split(f'id="{end}"', 1)[0]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def english(client, user):
@@ -64,8 +53,8 @@ def unit(sunshine):
 
 
 @pytest.fixture
-def lin(sunshine, unit):
-    return ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"], unit=unit)
+def lin_fields(unit):
+    return {"unit": unit}
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ ledger drawn from the day's records and signed once."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from frontdesk import desk_services as desk
@@ -20,14 +19,12 @@ from frontdesk.models import (
     ReleasePass,
     Visitor,
 )
-from tests.conftest import staff_at
-from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, UserFactory
+from tests.clock import at
+from tests.conftest import LIN_PHONE, staff_at
+from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
+from tests.helpers import fresh
 
 T = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
-
-
-def at(when):
-    return time_machine.travel(when, tick=False)
 
 
 @pytest.fixture
@@ -36,16 +33,14 @@ def unit(sunshine):
 
 
 @pytest.fixture
-def lin(sunshine, unit):
-    resident = ResidentFactory(property=sunshine, name="林晓峰", unit=unit, phones=["13812345678"])
-    resident.user = UserFactory(username="13812345678")
-    resident.save()
-    return resident
+def lin_fields(unit):
+    return {"unit": unit}
 
 
-def fresh(obj):
-    obj.refresh_from_db()
-    return obj
+@pytest.fixture
+def lin_account():
+    """His mobile number is the username; the account has no name."""
+    return {"username": LIN_PHONE, "first_name": ""}
 
 
 # --- visitors -------------------------------------------------------------------------------------

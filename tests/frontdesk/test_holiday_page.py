@@ -3,10 +3,10 @@
 from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from frontdesk.models import Holiday, HolidayYear, Property
+from tests.clock import at
 from tests.conftest import staff_at
 
 
@@ -68,7 +68,7 @@ def test_prefill_of_an_unknown_year_says_to_enter_it_by_hand(supervisor_client, 
 
 
 def test_supervisor_is_warned_about_a_year_nobody_entered(supervisor_client, sunshine):
-    with time_machine.travel("2026-12-02 09:00 +0800", tick=False):
+    with at("2026-12-02 09:00 +0800"):
         HolidayYear.objects.create(property=sunshine, year=2026)
         page = supervisor_client.get(reverse("lookup"), HTTP_ACCEPT_LANGUAGE="en")
 

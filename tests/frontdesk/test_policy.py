@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from frontdesk import policy
 from tests.conftest import staff_at
-from tests.factories import ResidentFactory
 
 APPS = ["frontdesk", "tickets", "visits", "billing", "reports"]
 # The Role choices themselves, and the seeds that give each demo or bench account its role.
@@ -65,11 +64,6 @@ def test_every_capability_is_held_by_known_roles_or_a_rule():
         assert held.roles <= set(policy.STAFF), name
         assert held.roles or held.rule, f"{name}: nobody holds it"
         assert bool(held.rule) == bool(held.rule_text), f"{name}: say the rule in words"
-
-
-@pytest.fixture
-def lin(sunshine):
-    return ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"])
 
 
 @pytest.mark.parametrize("role", ["engineer", "finance", "department_manager"])

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -14,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from billing import services as billing
 from billing.models import FeeNotice
 from frontdesk.models import Resident
+from tests.clock import at, frozen_at
 from tests.factories import (
     BuildingFactory,
     PriceItemFactory,
@@ -30,10 +30,7 @@ MOVED_OUT_ON = date(2026, 10, 31)
 BEFORE = datetime(2026, 10, 15, 2, 0, tzinfo=UTC)  # while the former tenant lived there
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(T, tick=False):
-        yield
+frozen = frozen_at(T)
 
 
 def notice(unit, period: date, number: str) -> FeeNotice:
@@ -64,7 +61,7 @@ def unit(sunshine):
 def history(sunshine, clerk, unit):
     """The former tenant's repair (quoted, waiting for agreement), fee notice and payment;
     then the move-out; then the new tenant's repair (quoted too), notice and payment."""
-    with time_machine.travel(BEFORE, tick=False):
+    with at(BEFORE):
         former = ResidentFactory(
             property=sunshine, unit=unit, name="旧租户", user=UserFactory(username="13800000001")
         )

@@ -10,7 +10,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +19,7 @@ from pypdf import PdfReader
 from billing import services as billing
 from billing.models import FeeItem, FeeNotice, PriceStandard
 from reports import queries
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import (
     BuildingFactory,
@@ -30,6 +30,7 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
+from tests.helpers import body
 from tickets import complaint_services as complaints
 from tickets import services as repairs
 from tickets.models import Escalation
@@ -49,10 +50,6 @@ NOW = t(11, 24, 10)  # a Tuesday
 # The range: two whole weeks, Monday 9 to Sunday 22 November. The previous period of equal
 # length: Monday 26 October to Sunday 8 November; its snapshot moment is NOW - 14 days.
 RANGE = {"from": "2026-11-09", "to": "2026-11-22", "trend": "week"}
-
-
-def at(when):
-    return time_machine.travel(when, tick=False)
 
 
 def open_callback(kind, **target):
@@ -672,7 +669,7 @@ def test_bad_drill_links_are_refused(world, boss):
 # --- a fixed number of queries -------------------------------------------------------------------------
 
 
-def count_queries(boss, url, params) -> int:
+def queries_at_now(boss, url, params) -> int:
     with at(NOW), CaptureQueriesContext(connection) as queries_run:
         response = boss.get(url, params)
         if response.streaming:
@@ -711,10 +708,10 @@ def test_the_same_number_of_queries_with_few_rows_and_with_many_more(
         queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
     assert len(bare) == queries.FIGURE_QUERIES
 
-    few = [count_queries(boss, url, params) for url, params in pages]
+    few = [queries_at_now(boss, url, params) for url, params in pages]
     more_rows(sunshine, clerk, engineer, engineering)
     more_rows(sunshine, clerk, engineer, engineering)
-    many = [count_queries(boss, url, params) for url, params in pages]
+    many = [queries_at_now(boss, url, params) for url, params in pages]
 
     assert many == few
     with at(NOW):
@@ -723,10 +720,6 @@ def test_the_same_number_of_queries_with_few_rows_and_with_many_more(
 
 
 # --- exports -------------------------------------------------------------------------------------------
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def test_the_excel_export_has_the_figures_breakdowns_and_trend(world, boss):

@@ -11,7 +11,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -24,6 +23,7 @@ from frontdesk.models import Notification
 from frontdesk.tasks import sweep
 from reports import review
 from reports.models import DailyReview, DigestRun
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import complaint_received, repair_completed
 from tickets import complaint_services as complaints
@@ -35,16 +35,13 @@ REVIEW_AT = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # Wednesday 09:00 in Shang
 DIGEST_HOUR = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # Wednesday 08:00 in Shanghai
 
 
-def at(when: datetime):
-    return time_machine.travel(when, tick=False)
-
-
-def text(response) -> str:
+def flat_text(response) -> str:
+    """The page with each run of white space made one space."""
     return re.sub(r"\s+", " ", response.content.decode())
 
 
 def section(response, id_: str) -> str:
-    page = text(response)
+    page = flat_text(response)
     assert f'id="{id_}"' in page, f"no section {id_}"
     start = page.index(f'id="{id_}"')
     return page[start : page.index("</section>", start)]
@@ -177,7 +174,7 @@ def test_the_review_shows_yesterdays_complaints_escalations_overdue_items_and_ha
         response = get(boss, reverse("reports_review"))
 
     assert response.status_code == 200
-    page = text(response)
+    page = flat_text(response)
     assert "Daily review" in page and "2026-11-24" in page
     assert "Not signed off yet" in page
 
@@ -237,7 +234,7 @@ def test_the_default_day_is_yesterday_on_the_propertys_clock(day, boss):
         response = get(boss, reverse("reports_review"))
 
     assert response.status_code == 200
-    assert "Daily review" in text(response)
+    assert "Daily review" in flat_text(response)
     assert day["lift"].number in section(response, "complaints")
 
 
@@ -246,7 +243,7 @@ def test_a_day_that_is_not_a_date_is_refused(day, boss, sunshine):
         response = get(boss, f"{review_url(sunshine)}&day=yesterday")
 
     assert response.status_code == 400
-    assert "Give the day as YYYY-MM-DD." in text(response)
+    assert "Give the day as YYYY-MM-DD." in flat_text(response)
 
 
 # --- signing off ---------------------------------------------------------------------------------
@@ -275,7 +272,7 @@ def test_signing_off_keeps_who_when_the_note_and_the_figures_as_signed(
             by=project_manager,
         )
         response = get(boss, review_url(sunshine, DAY))
-    page = text(response)
+    page = flat_text(response)
     assert "Signed off by 张主管 on 2026-11-25 09:00." in page
     assert "电梯投诉明天再跟进" in page and "The figures as signed" in page
     summary = section(response, "summary")
@@ -292,7 +289,7 @@ def test_a_day_is_signed_off_once(day, boss, sunshine):
         )
 
     assert response.status_code == 400
-    assert "The review of 2026-11-24 has already been signed off." in text(response)
+    assert "The review of 2026-11-24 has already been signed off." in flat_text(response)
     assert list(DailyReview.objects.values_list("note", flat=True)) == ["first"]
 
 
@@ -304,9 +301,11 @@ def test_a_day_that_has_not_happened_cannot_be_signed(day, boss, sunshine):
         page = get(boss, review_url(sunshine, date(2026, 11, 26)))
 
     assert response.status_code == 400
-    assert "A day that has not happened yet cannot be signed off." in text(response)
+    assert "A day that has not happened yet cannot be signed off." in flat_text(response)
     assert not DailyReview.objects.exists()
-    assert "This day has not happened yet." in text(page) and 'id="sign"' not in text(page)
+    assert "This day has not happened yet." in flat_text(page) and 'id="sign"' not in flat_text(
+        page
+    )
 
 
 def test_only_a_supervisor_or_project_manager_signs(day, sunshine, clerk, project_manager):
@@ -337,8 +336,8 @@ def test_another_propertys_supervisor_does_not_find_it(day, client, sunshine, el
         assert client.post(sign_url(sunshine), {"day": "2026-11-24"}).status_code == 404
         own = get(client, reverse("reports_review"))
     assert own.status_code == 200
-    assert "翠湖大厦的投诉" in text(own)
-    assert "3号电梯停在8楼不动" not in text(own)  # sunshine's lift complaint
+    assert "翠湖大厦的投诉" in flat_text(own)
+    assert "3号电梯停在8楼不动" not in flat_text(own)  # sunshine's lift complaint
     assert not DailyReview.objects.exists()
 
 
@@ -355,7 +354,7 @@ def test_the_project_manager_reviews_too(day, client, project_manager, sunshine)
     client.force_login(project_manager)
     with at(REVIEW_AT):
         response = get(client, review_url(sunshine))
-    assert response.status_code == 200 and 'id="sign"' in text(response)
+    assert response.status_code == 200 and 'id="sign"' in flat_text(response)
 
 
 # --- a fixed number of queries -------------------------------------------------------------------

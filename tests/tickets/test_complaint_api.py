@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from frontdesk.models import Notification
 from tests.conftest import staff_at
 from tests.factories import (
     DepartmentFactory,
@@ -19,50 +18,18 @@ from tests.factories import (
     UserFactory,
     complaint_received,
 )
+from tests.helpers import fresh, kinds, notices, post_json, put_json
 from tickets import complaint_services as complaints
-from tickets.models import Complaint, ComplaintEvent, CorrectiveAction, Escalation, WrittenReply
+from tickets.models import Complaint, CorrectiveAction, Escalation, WrittenReply
 from visits import services as callbacks
 from visits.models import Callback
 
 State = Complaint.State
 
 
-def post(client, name, *args, method="post", **body):
-    return getattr(client, method)(
-        reverse(name, args=args), body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
-    )
-
-
-def kinds(complaint):
-    return list(
-        ComplaintEvent.objects.filter(complaint=complaint)
-        .order_by("at", "id")
-        .values_list("kind", flat=True)
-    )
-
-
-def notices(user, text=""):
-    return Notification.objects.filter(
-        recipient_user=user, channel="in_app", subject__contains=text
-    )
-
-
-def fresh(obj):
-    obj.refresh_from_db()
-    return obj
-
-
-def portal_user_for(resident, username):
-    resident.user = UserFactory(username=username, first_name=resident.name)
-    resident.save(update_fields=["user"])
-    return resident.user
-
-
 @pytest.fixture
-def lin(sunshine):
-    resident = ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"])
-    portal_user_for(resident, "lin")
-    return resident
+def lin_account():
+    return {"username": "lin"}
 
 
 @pytest.fixture
@@ -91,7 +58,7 @@ def test_desk_and_department_walk_a_complaint_to_archived(
     client, sunshine, clerk, assistant, engineer, engineering, lin
 ):
     client.force_login(clerk)
-    created = post(
+    created = post_json(
         client,
         "complaint-list",
         resident=lin.pk,
@@ -105,22 +72,22 @@ def test_desk_and_department_walk_a_complaint_to_archived(
     )
     pk = created.json()["id"]
     complaint = Complaint.objects.get(pk=pk)
-    dispatched = post(
+    dispatched = post_json(
         client, "complaint-dispatch", pk, department=engineering.pk, service_order="检修3号梯"
     )
     expected_at = timezone.now() + timedelta(hours=1)
-    expected = post(client, "complaint-expect", pk, expected_fix_at=expected_at.isoformat())
-    replied = post(client, "complaint-reply", pk, via="phone", text="已安排工程部一小时内修复")
+    expected = post_json(client, "complaint-expect", pk, expected_fix_at=expected_at.isoformat())
+    replied = post_json(client, "complaint-reply", pk, via="phone", text="已安排工程部一小时内修复")
     client.force_login(engineer)
-    acted = post(client, "complaint-action", pk, note="已到场检查门机板")
-    resolved = post(client, "complaint-resolve", pk, resolution="更换门机板,试运行正常")
+    acted = post_json(client, "complaint-action", pk, note="已到场检查门机板")
+    resolved = post_json(client, "complaint-resolve", pk, resolution="更换门机板,试运行正常")
     callbacks.callback_record_reached(
         callback=complaint.callbacks.get(kind=Callback.Kind.COMPLAINT),
         by=assistant,
         solved=True,
         satisfaction=5,
     )
-    filed = post(
+    filed = post_json(
         client,
         "complaint-corrective",
         pk,
@@ -131,7 +98,7 @@ def test_desk_and_department_walk_a_complaint_to_archived(
         due_date="2026-12-31",
     )
     client.force_login(clerk)
-    archived = post(
+    archived = post_json(
         client, "complaint-archive", pk, cause="设备老化", lessons="加强巡检", changes="月检"
     )
 
@@ -182,11 +149,11 @@ def test_a_letter_is_drafted_edited_and_issued_as_the_reply(client, clerk, sunsh
     complaint = complaint_received(sunshine, by=clerk, resident=lin, channel="letter")
     client.force_login(clerk)
 
-    spoken = post(client, "complaint-reply", complaint.pk, via="phone", text="已回复")
-    drafted = post(client, "complaint-letter", complaint.pk, body="林先生:初稿")
-    edited = post(client, "complaint-letter", complaint.pk, method="put", body="林先生:定稿")
-    issued = post(client, "complaint-issue-letter", complaint.pk)
-    again = post(client, "complaint-letter", complaint.pk, body="再改")
+    spoken = post_json(client, "complaint-reply", complaint.pk, via="phone", text="已回复")
+    drafted = post_json(client, "complaint-letter", complaint.pk, body="林先生:初稿")
+    edited = put_json(client, "complaint-letter", complaint.pk, body="林先生:定稿")
+    issued = post_json(client, "complaint-issue-letter", complaint.pk)
+    again = post_json(client, "complaint-letter", complaint.pk, body="再改")
 
     assert spoken.status_code == 400
     assert "answered in writing" in spoken.json()["detail"][0]
@@ -209,7 +176,7 @@ def test_an_illegal_transition_is_a_400_with_the_reason(client, clerk, sunshine)
     complaint = complaint_received(sunshine, by=clerk)
     client.force_login(clerk)
 
-    response = post(client, "complaint-resolve", complaint.pk, resolution="修好了")
+    response = post_json(client, "complaint-resolve", complaint.pk, resolution="修好了")
 
     assert response.status_code == 400
     assert "cannot be resolved now" in response.json()["detail"][0]
@@ -220,7 +187,7 @@ def test_an_illegal_transition_is_a_400_with_the_reason(client, clerk, sunshine)
 def test_a_service_message_names_what_is_missing(client, clerk, dispatched, engineer):
     client.force_login(engineer)
 
-    response = post(client, "complaint-resolve", dispatched.pk, resolution="  ")
+    response = post_json(client, "complaint-resolve", dispatched.pk, resolution="  ")
 
     assert response.status_code == 400
     assert "Say how the complaint was handled" in response.json()["detail"][0]
@@ -245,7 +212,7 @@ def test_a_service_message_names_what_is_missing(client, clerk, dispatched, engi
 def test_bad_intake_names_the_field_and_creates_nothing(client, clerk, sunshine, lin, body, field):
     client.force_login(clerk)
 
-    response = post(client, "complaint-list", resident=lin.pk, **body)
+    response = post_json(client, "complaint-list", resident=lin.pk, **body)
 
     assert response.status_code == 400
     assert field in response.json()
@@ -255,7 +222,7 @@ def test_bad_intake_names_the_field_and_creates_nothing(client, clerk, sunshine,
 def test_intake_refused_by_the_service_is_a_400_and_creates_nothing(client, clerk, lin):
     client.force_login(clerk)
 
-    walk_in = post(
+    walk_in = post_json(
         client,
         "complaint-list",
         resident=lin.pk,
@@ -272,7 +239,7 @@ def test_intake_refused_by_the_service_is_a_400_and_creates_nothing(client, cler
 def test_roles_that_may_not_take_complaints_are_refused(client, sunshine, engineer, lin):
     client.force_login(engineer)
 
-    response = post(
+    response = post_json(
         client, "complaint-list", resident=lin.pk, channel="phone", category="lift", description="x"
     )
 
@@ -286,9 +253,9 @@ def test_roles_that_may_not_take_complaints_are_refused(client, sunshine, engine
 def test_the_department_acts_but_does_not_dispatch_or_reply(client, dispatched, engineer):
     client.force_login(engineer)
 
-    redispatch = post(client, "complaint-dispatch", dispatched.pk, department=1)
-    reply = post(client, "complaint-reply", dispatched.pk, via="phone", text="x")
-    acted = post(client, "complaint-action", dispatched.pk, note="已到场")
+    redispatch = post_json(client, "complaint-dispatch", dispatched.pk, department=1)
+    reply = post_json(client, "complaint-reply", dispatched.pk, via="phone", text="x")
+    acted = post_json(client, "complaint-action", dispatched.pk, note="已到场")
 
     assert redispatch.status_code == 403 and reply.status_code == 403
     assert acted.status_code == 200
@@ -306,7 +273,7 @@ def test_another_departments_engineer_may_not_resolve(client, sunshine, dispatch
     )
     client.force_login(cleaner)
 
-    response = post(client, "complaint-resolve", dispatched.pk, resolution="修好了")
+    response = post_json(client, "complaint-resolve", dispatched.pk, resolution="修好了")
 
     assert response.status_code == 403
     assert fresh(dispatched).state == State.DISPATCHED
@@ -315,7 +282,7 @@ def test_another_departments_engineer_may_not_resolve(client, sunshine, dispatch
 def test_the_desk_may_record_the_departments_fix(client, clerk, dispatched):
     client.force_login(clerk)
 
-    response = post(client, "complaint-resolve", dispatched.pk, resolution="工程部已修复")
+    response = post_json(client, "complaint-resolve", dispatched.pk, resolution="工程部已修复")
 
     assert response.json()["state"] == "resolved"
     assert fresh(dispatched).resolution == "工程部已修复"
@@ -325,9 +292,9 @@ def test_cannot_solve_is_the_department_managers_and_escalates_to_the_project_ma
     client, clerk, dispatched, engineering_manager, project_manager
 ):
     client.force_login(clerk)
-    refused = post(client, "complaint-cannot-solve", dispatched.pk, reason="缺配件")
+    refused = post_json(client, "complaint-cannot-solve", dispatched.pk, reason="缺配件")
     client.force_login(engineering_manager)
-    marked = post(client, "complaint-cannot-solve", dispatched.pk, reason="缺配件,需厂家")
+    marked = post_json(client, "complaint-cannot-solve", dispatched.pk, reason="缺配件,需厂家")
 
     assert refused.status_code == 403
     assert "Only the department's manager" in refused.json()["detail"]
@@ -345,10 +312,10 @@ def test_only_the_escalated_to_acknowledges(
     complaints.complaint_cannot_solve(complaint=dispatched, by=engineering_manager, reason="缺件")
     escalation = Escalation.objects.get()
     client.force_login(clerk)
-    refused = post(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
+    refused = post_json(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
     client.force_login(project_manager)
-    acknowledged = post(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
-    twice = post(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
+    acknowledged = post_json(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
+    twice = post_json(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
 
     assert refused.status_code == 403
     assert "Only the person it was escalated to" in refused.json()["detail"]
@@ -367,7 +334,7 @@ def test_an_escalation_of_another_complaint_is_not_found(
     other = complaint_received(sunshine, by=clerk)
     client.force_login(project_manager)
 
-    response = post(client, "complaint-acknowledge", other.pk, escalation.pk)
+    response = post_json(client, "complaint-acknowledge", other.pk, escalation.pk)
 
     assert response.status_code == 404
     assert fresh(escalation).acknowledged_at is None
@@ -383,9 +350,9 @@ def test_the_corrective_report_is_the_departments(client, clerk, dispatched, eng
         "due_date": "2026-12-31",
     }
     client.force_login(clerk)
-    refused = post(client, "complaint-corrective", dispatched.pk, **report)
+    refused = post_json(client, "complaint-corrective", dispatched.pk, **report)
     client.force_login(engineer)
-    filed = post(client, "complaint-corrective", dispatched.pk, **report)
+    filed = post_json(client, "complaint-corrective", dispatched.pk, **report)
 
     assert refused.status_code == 403
     assert "filed by the responsible department" in refused.json()["detail"]
@@ -397,7 +364,9 @@ def test_archiving_before_the_callback_is_refused(client, clerk, dispatched, eng
     complaints.complaint_resolve(complaint=dispatched, by=engineer, resolution="已修复")
     client.force_login(clerk)
 
-    response = post(client, "complaint-archive", dispatched.pk, cause="a", lessons="b", changes="c")
+    response = post_json(
+        client, "complaint-archive", dispatched.pk, cause="a", lessons="b", changes="c"
+    )
 
     assert response.status_code == 400
     assert "cannot be archived now" in response.json()["detail"][0]
@@ -436,7 +405,7 @@ def test_another_propertys_complaint_is_not_found_on_any_endpoint(
     client.force_login(supervisor)
     before = kinds(foreign)
 
-    response = post(client, name, foreign.pk, **body)
+    response = post_json(client, name, foreign.pk, **body)
 
     assert response.status_code == 404
     assert kinds(foreign) == before
@@ -451,7 +420,7 @@ def test_another_propertys_complaint_is_not_listed_shown_or_acknowledged(
     shown = client.get(reverse("complaint-detail", args=[foreign.pk]))
     client.force_login(project_manager)
     escalation = foreign.escalations.get()
-    acknowledged = post(client, "complaint-acknowledge", foreign.pk, escalation.pk)
+    acknowledged = post_json(client, "complaint-acknowledge", foreign.pk, escalation.pk)
 
     assert listed == []
     assert shown.status_code == 404
@@ -508,7 +477,7 @@ def test_a_resident_may_change_nothing(client, lin, dispatched, name, body):
     client.force_login(lin.user)
     before = kinds(dispatched)
 
-    response = post(client, name, dispatched.pk, **body)
+    response = post_json(client, name, dispatched.pk, **body)
 
     assert response.status_code == 403
     assert kinds(dispatched) == before
@@ -520,7 +489,7 @@ def test_a_resident_may_not_acknowledge(client, lin, dispatched, engineering_man
     escalation = Escalation.objects.get()
     client.force_login(lin.user)
 
-    response = post(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
+    response = post_json(client, "complaint-acknowledge", dispatched.pk, escalation.pk)
 
     assert response.status_code == 403
     assert fresh(escalation).acknowledged_at is None
@@ -531,7 +500,7 @@ def test_a_resident_makes_an_online_complaint_and_the_desk_is_told(
 ):
     client.force_login(lin.user)
 
-    response = post(
+    response = post_json(
         client,
         "complaint-list",
         unit=lin.units.first().pk,
@@ -562,7 +531,7 @@ def test_a_resident_makes_an_online_complaint_and_the_desk_is_told(
 def test_a_resident_may_make_a_suggestion_without_naming_a_unit(client, lin):
     client.force_login(lin.user)
 
-    response = post(
+    response = post_json(
         client, "complaint-list", kind="suggestion", category="other", description="建议增加绿化"
     )
 
@@ -575,7 +544,7 @@ def test_a_resident_may_not_complain_about_someone_elses_unit(client, sunshine, 
     neighbour = ResidentFactory(property=sunshine)
     client.force_login(lin.user)
 
-    response = post(
+    response = post_json(
         client,
         "complaint-list",
         unit=neighbour.units.first().pk,
@@ -591,7 +560,7 @@ def test_a_resident_may_not_complain_about_someone_elses_unit(client, sunshine, 
 def test_a_user_with_no_home_may_not_complain(client, sunshine):
     client.force_login(UserFactory(username="nobody"))
 
-    response = post(client, "complaint-list", category="lift", description="电梯坏了")
+    response = post_json(client, "complaint-list", category="lift", description="电梯坏了")
 
     assert response.status_code == 403
     assert not Complaint.objects.exists()

@@ -9,17 +9,14 @@ pypdf decodes those codes through the predefined CMap as any PDF viewer's copy-p
 finding the name and the body in its output proves they are really printed. Line wrapping
 splits text anywhere, so the comparison ignores whitespace."""
 
-from io import BytesIO
-
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from pypdf import PdfReader
 
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, UnitFactory, complaint_received
+from tests.helpers import pdf_text, squeeze, text
 from tickets import complaint_services as complaints
 from tickets import letters
 from tickets.models import Complaint, ComplaintEvent, WrittenReply
@@ -27,12 +24,6 @@ from visits.models import Callback
 
 RESOLUTION = "更换了3号电梯的控制板并全面检修，电梯已恢复正常运行"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def desk(clerk_client):
-    clerk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return clerk_client
 
 
 @pytest.fixture
@@ -68,20 +59,6 @@ def resolved(letter_complaint, clerk, engineer, engineering):
 
 def url(name, complaint):
     return reverse(name, args=[complaint.pk])
-
-
-def text(response):
-    return response.content.decode()
-
-
-def squeeze(value: str) -> str:
-    return "".join(value.split())
-
-
-def pdf_text(content: bytes) -> tuple[int, str]:
-    """The number of pages and the text a PDF reader finds in them, whitespace removed."""
-    reader = PdfReader(BytesIO(content))
-    return len(reader.pages), squeeze("".join(page.extract_text() for page in reader.pages))
 
 
 def draft(complaint, by, body):

@@ -8,20 +8,17 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import (
     BuildingFactory,
     DepartmentFactory,
-    ResidentFactory,
     UnitFactory,
     complaint_received,
 )
+from tests.helpers import browser, count_queries, fresh, kinds, text
 from tickets import complaint_services as complaints
 from tickets.models import Complaint, ComplaintEvent, CorrectiveAction, Escalation
 from visits import services as callbacks
@@ -31,46 +28,10 @@ State = Complaint.State
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
 
 
-def at(when):
-    return time_machine.travel(when, tick=False)
-
-
-def browser(user) -> Client:
-    """A signed-in browser that asks for the English interface."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def fresh(obj):
-    obj.refresh_from_db()
-    return obj
-
-
-def kinds(complaint) -> list[str]:
-    return list(complaint.events.values_list("kind", flat=True))
-
-
-def count_queries(client, url) -> tuple[int, object]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response
-
-
 @pytest.fixture
-def desk(clerk):
-    return browser(clerk)
-
-
-@pytest.fixture
-def lin(sunshine):
+def lin_fields(sunshine):
     unit = UnitFactory(building=BuildingFactory(property=sunshine, number="1"), number="1203")
-    return ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"], unit=unit)
+    return {"unit": unit}
 
 
 @pytest.fixture

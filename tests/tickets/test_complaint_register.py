@@ -7,12 +7,12 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import (
     BuildingFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     complaint_received,
 )
+from tests.helpers import body, text
 from tickets import complaint_register_queries as register_queries
 from tickets import complaint_services as complaints
 from tickets.models import Complaint, Escalation
@@ -35,27 +36,8 @@ PAGES = [
 ]
 
 
-def at(when):
-    return time_machine.travel(when, tick=False)
-
-
-@pytest.fixture
-def desk(clerk_client):
-    """The clerk's browser, in English (the default interface language is Chinese)."""
-    clerk_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return clerk_client
-
-
 def listed(response) -> list[int]:
     return [c.pk for c in response.context["complaints"]]
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def csv_rows(response) -> list[list[str]]:

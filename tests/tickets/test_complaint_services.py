@@ -6,15 +6,15 @@ callback that reopens until the complainant is satisfied. Clocks travel with tim
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from frontdesk.models import Notification
 from frontdesk.services import property_holidays_prefill
 from frontdesk.tasks import sweep
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import ResidentFactory, complaint_received
+from tests.helpers import fresh, notices
 from tickets import complaint_services as complaints
 from tickets.models import Complaint, ComplaintEvent, Escalation, WrittenReply
 from visits import services as callbacks
@@ -24,27 +24,17 @@ State = Complaint.State
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
 
 
-def at(offset: timedelta):
-    return time_machine.travel(T + offset, tick=False)
+def t_plus(offset: timedelta):
+    """The clock stopped at T + offset."""
+    return at(T + offset)
 
 
 def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
 
 
-def fresh(obj):
-    obj.refresh_from_db()
-    return obj
-
-
-def notices(user, text=""):
-    return Notification.objects.filter(
-        recipient_user=user, channel="in_app", subject__contains=text
-    )
-
-
 def sweep_at(offset: timedelta) -> dict:
-    with at(offset):
+    with t_plus(offset):
         return sweep()
 
 
@@ -52,12 +42,12 @@ def sweep_at(offset: timedelta) -> dict:
 def lift(sunshine, clerk, engineering, engineering_manager, project_manager, assistant):
     """An angry resident's direct-impact lift complaint, taken by phone at T and sent to
     engineering at once; the assistant follows it."""
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         return complaint_received(sunshine, by=clerk, owner=assistant, department=engineering)
 
 
 def resolve(complaint, by, offset, resolution="更换3号电梯门机板,试运行正常"):
-    with at(offset):
+    with t_plus(offset):
         return complaints.complaint_resolve(complaint=complaint, by=by, resolution=resolution)
 
 
@@ -80,13 +70,13 @@ def test_a_direct_impact_complaint_starts_its_clocks(lift, sunshine):
 def test_the_fix_window_is_the_propertys(sunshine, clerk, assistant):
     sunshine.direct_fix_minutes = 30
     sunshine.save()
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         complaint = complaint_received(sunshine, by=clerk, owner=assistant)
     assert complaint.fix_due_at == T + minutes(30)
 
 
 def test_a_complaint_that_does_not_hurt_directly_has_no_fix_clock(sunshine, clerk, assistant):
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         complaint = complaint_received(
             sunshine, by=clerk, owner=assistant, direct_impact=False, category="attitude"
         )
@@ -94,7 +84,7 @@ def test_a_complaint_that_does_not_hurt_directly_has_no_fix_clock(sunshine, cler
 
 
 def test_answered_on_the_spot_needs_no_reply_callback(sunshine, clerk, assistant):
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         complaint = complaint_received(sunshine, by=clerk, owner=assistant, answered_on_spot=True)
     assert complaint.replied_at == T and complaint.reply_via == "phone"
     assert not complaint.callbacks.exists()
@@ -132,7 +122,7 @@ def test_the_follower_must_be_an_assistant_of_the_property(sunshine, elsewhere, 
     ],
 )
 def test_bad_intake_is_refused_and_writes_nothing(sunshine, clerk, assistant, fields, message):
-    with at(timedelta(0)), pytest.raises(ValidationError, match=message):
+    with t_plus(timedelta(0)), pytest.raises(ValidationError, match=message):
         complaint_received(sunshine, by=clerk, owner=assistant, **fields)
     assert not Complaint.objects.exists()
     assert not Callback.objects.exists()
@@ -189,7 +179,7 @@ def test_not_fixed_in_the_window_goes_to_the_department_manager_once(
 def test_the_ladder_and_the_overdue_reply_carry_the_sweeps_now_not_the_clock(lift):
     window_passed, day_ended = T + minutes(130), T + timedelta(hours=15)
     reply_late = lift.reply_due_at + minutes(1)
-    with at(timedelta(days=30)):  # the clock says something else entirely
+    with t_plus(timedelta(days=30)):  # the clock says something else entirely
         complaints.complaints_escalate(now=window_passed)
         complaints.complaints_escalate(now=day_ended)
         assert callbacks.callbacks_mark_overdue(now=reply_late) == 1
@@ -247,11 +237,11 @@ def test_solved_the_same_day_but_late_stops_at_the_department_manager(
 def test_cannot_solve_goes_straight_to_the_project_manager_once(
     lift, clerk, engineering_manager, project_manager
 ):
-    with at(minutes(30)), pytest.raises(ValidationError, match="department.s manager"):
+    with t_plus(minutes(30)), pytest.raises(ValidationError, match="department.s manager"):
         complaints.complaint_cannot_solve(complaint=lift, by=clerk, reason="缺配件")
     assert fresh(lift).cannot_solve_at is None
 
-    with at(minutes(30)):
+    with t_plus(minutes(30)):
         complaints.complaint_cannot_solve(
             complaint=lift, by=engineering_manager, reason="门机板停产,需厂家"
         )
@@ -274,7 +264,7 @@ def test_only_the_escalated_to_acknowledges(lift, clerk, engineering_manager, su
     escalation = Escalation.objects.get()
     with pytest.raises(ValidationError, match="escalated to"):
         complaints.escalation_acknowledge(escalation=escalation, by=clerk)
-    with at(minutes(140)):
+    with t_plus(minutes(140)):
         complaints.escalation_acknowledge(escalation=escalation, by=engineering_manager)
     escalation = fresh(escalation)
     assert escalation.acknowledged_by == engineering_manager
@@ -296,7 +286,7 @@ def test_the_reply_due_across_national_day_moves_to_the_next_working_day(
     # Monday 28 September 2026, 10:00 in Shanghai. Day 3 is 1 October, National Day; the
     # holiday runs to 7 October, so the last day is Thursday 8 October, ending at 24:00.
     received = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
-    with time_machine.travel(received, tick=False):
+    with at(received):
         complaint = complaint_received(sunshine, by=clerk, owner=assistant, direct_impact=False)
     due = datetime(2026, 10, 8, 16, 0, tzinfo=UTC)
     assert complaint.reply_due_at == due
@@ -304,7 +294,7 @@ def test_the_reply_due_across_national_day_moves_to_the_next_working_day(
 
 
 def test_a_phone_reply_closes_the_reply_callback_on_time(lift, assistant):
-    with at(timedelta(days=1)):
+    with t_plus(timedelta(days=1)):
         complaints.complaint_reply(
             complaint=lift, by=assistant, via="phone", text="已告知业主维修进度,明早再次回复"
         )
@@ -318,7 +308,7 @@ def test_a_phone_reply_closes_the_reply_callback_on_time(lift, assistant):
 
 def test_the_reply_can_be_given_from_the_callback_queue(lift, clerk):
     reply = lift.callbacks.get(kind="complaint_reply")
-    with at(timedelta(hours=30)):
+    with t_plus(timedelta(hours=30)):
         callbacks.callback_record_reached(
             callback=reply, by=clerk, solved=None, satisfaction=None, comments="已电话答复业主"
         )
@@ -330,7 +320,7 @@ def test_the_reply_can_be_given_from_the_callback_queue(lift, clerk):
 
 @pytest.fixture
 def letter(sunshine, clerk, assistant, engineering):
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         return complaint_received(
             sunshine,
             by=clerk,
@@ -358,13 +348,13 @@ def test_a_letter_is_answered_only_in_writing(letter, clerk):
 def test_a_letter_without_its_written_reply_at_the_deadline_is_overdue(letter, clerk, supervisor):
     due = letter.reply_due_at
     assert due == datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # 24:00 Friday, day 3
-    with time_machine.travel(due - minutes(1), tick=False):
+    with at(due - minutes(1)):
         sweep()
         complaints.written_reply_draft(complaint=letter, by=clerk, body="草稿,尚未发出")
     assert not notices(supervisor, "overdue").exists()
 
     for offset in (timedelta(0), minutes(5)):
-        with time_machine.travel(due + offset, tick=False):
+        with at(due + offset):
             sweep()
 
     reply = letter.callbacks.get(kind="complaint_reply")
@@ -373,7 +363,7 @@ def test_a_letter_without_its_written_reply_at_the_deadline_is_overdue(letter, c
     assert letter.events.filter(kind="reply_overdue").count() == 1
 
     # Issued late: the reply is recorded, late.
-    with time_machine.travel(due + timedelta(hours=3), tick=False):
+    with at(due + timedelta(hours=3)):
         complaints.written_reply_issue(complaint=letter, by=clerk)
     letter = fresh(letter)
     assert letter.reply_via == "letter" and letter.reply_text == "草稿,尚未发出"
@@ -396,7 +386,7 @@ def test_an_issued_letter_is_kept_as_sent(letter, clerk):
 
 def satisfaction_call(complaint, by, offset, *, solved=True, satisfaction=5, comments=""):
     callback = complaint.callbacks.get(kind="complaint", status="open")
-    with at(offset):
+    with t_plus(offset):
         callbacks.callback_record_reached(
             callback=callback, by=by, solved=solved, satisfaction=satisfaction, comments=comments
         )
@@ -523,7 +513,7 @@ def test_an_empty_summary_is_refused(lift, engineer, clerk, assistant):
 
 
 def test_resolving_needs_the_service_order_first(sunshine, clerk, assistant, engineer):
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         complaint = complaint_received(sunshine, by=clerk, owner=assistant)
     with pytest.raises(ValidationError, match="cannot be resolved now"):
         complaints.complaint_resolve(complaint=complaint, by=clerk, resolution="修好了")

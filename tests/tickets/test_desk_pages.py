@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import (
     BuildingFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
+from tests.helpers import kinds, text
 from tickets import services as repairs
 from tickets.models import RepairEvent, RepairOrder, RepairPayment, RepairPhoto
 from tickets.services import LineInput
@@ -30,25 +31,14 @@ State = RepairOrder.State
 
 
 @pytest.fixture
-def desk(clerk_client):
-    """The clerk's browser, in English (the default interface language is Chinese)."""
-    clerk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return clerk_client
-
-
-@pytest.fixture
-def lin(sunshine):
+def lin_fields(sunshine):
     unit = UnitFactory(building=BuildingFactory(property=sunshine, number="1"), number="1203")
-    return ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"], unit=unit)
+    return {"unit": unit}
 
 
 @pytest.fixture
 def tap(sunshine):
     return PriceItemFactory(property=sunshine, name="更换水龙头", price=Decimal("35.00"))
-
-
-def kinds(order):
-    return list(order.events.values_list("kind", flat=True))
 
 
 def intake(unit, /, **overrides):
@@ -71,10 +61,6 @@ def intake(unit, /, **overrides):
 def new_url(resident=None):
     url = reverse("repair_new")
     return f"{url}?resident={resident.pk}" if resident else url
-
-
-def text(response):
-    return response.content.decode()
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -187,9 +173,9 @@ def test_list_filters_by_state_category_building_department_engineer_and_date(
 ):
     b2 = UnitFactory(building=BuildingFactory(property=sunshine, number="2"), number="201")
     lin.units.add(b2)
-    with time_machine.travel(datetime(2026, 11, 20, 2, 0, tzinfo=UTC), tick=False):
+    with at(datetime(2026, 11, 20, 2, 0, tzinfo=UTC)):
         old = repair_received(sunshine, by=clerk, resident=lin, category="electricity")
-    with time_machine.travel(datetime(2026, 11, 24, 2, 0, tzinfo=UTC), tick=False):
+    with at(datetime(2026, 11, 24, 2, 0, tzinfo=UTC)):
         water = repair_received(sunshine, by=clerk, resident=lin)
         in_b2 = repair_received(sunshine, by=clerk, resident=lin, unit=b2, category="doors")
         sent = repairs.repair_dispatch(
@@ -236,7 +222,7 @@ def test_list_pages_by_keyset_newest_first_and_page_two_has_the_older_rows(
         datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
         datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
     ):
-        with time_machine.travel(moment, tick=False):
+        with at(moment):
             for _n in range(30):
                 repair_received(sunshine, by=clerk, resident=lin)
     url = reverse("repair_list")
@@ -597,7 +583,7 @@ def test_print_page_has_four_a4_copies_with_the_number_and_the_sign_off(
 def test_resident_card_lists_the_units_repairs_newest_first_with_a_new_repair_button(
     desk, sunshine, clerk, lin
 ):
-    with time_machine.travel(datetime(2026, 11, 20, 2, 0, tzinfo=UTC), tick=False):
+    with at(datetime(2026, 11, 20, 2, 0, tzinfo=UTC)):
         older = repair_received(sunshine, by=clerk, resident=lin)
     newer = repair_received(sunshine, by=clerk, unit=lin.units.get())  # reported by someone else
     other = repair_received(sunshine, by=clerk)  # another resident's unit
@@ -618,7 +604,7 @@ def test_resident_card_query_count_does_not_grow_with_repairs(desk, sunshine, cl
         desk.get(url)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     for n in range(25):
-        with time_machine.travel(start + timedelta(hours=n), tick=False):
+        with at(start + timedelta(hours=n)):
             repair_received(sunshine, by=clerk, resident=lin)
     with CaptureQueriesContext(connection) as many:
         response = desk.get(url)

@@ -31,10 +31,7 @@ State = RepairOrder.State
 STORED_SIGNATURE = re.compile(r"^signatures/[A-Za-z0-9_-]{22}\.png$")
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 @pytest.fixture
@@ -44,7 +41,7 @@ def engineer_client(client, engineer):
     return client
 
 
-def at(day, hour):
+def window(day, hour):
     """An appointment window of two hours, in UTC."""
     return {
         "appointment_start": datetime(2026, 11, day, hour, 0, tzinfo=UTC),
@@ -53,7 +50,7 @@ def at(day, hour):
 
 
 def dispatched(property, *, clerk, department, engineer=None, when=None, **fields):
-    order = repair_received(property, by=clerk, **(when or at(25, 1)), **fields)
+    order = repair_received(property, by=clerk, **(when or window(25, 1)), **fields)
     return repairs.repair_dispatch(order=order, by=clerk, department=department, engineer=engineer)
 
 
@@ -89,11 +86,11 @@ def test_my_orders_lists_mine_and_my_departments_soonest_first(
         clerk=clerk,
         department=engineering,
         engineer=engineer,
-        when=at(26, 1),
+        when=window(26, 1),
         description="卫生间漏水",
     )
     sooner = dispatched(
-        sunshine, clerk=clerk, department=engineering, when=at(25, 1), description="门锁坏了"
+        sunshine, clerk=clerk, department=engineering, when=window(25, 1), description="门锁坏了"
     )
     colleague = staff_at(sunshine, "engineer", username="colleague")
     theirs = dispatched(
@@ -146,7 +143,7 @@ def test_my_orders_runs_the_same_number_of_queries_for_more_orders(
         engineer_client.get(reverse("engineer_orders"))
     for day in range(26, 30):
         dispatched(
-            sunshine, clerk=clerk, department=engineering, engineer=engineer, when=at(day, 1)
+            sunshine, clerk=clerk, department=engineering, engineer=engineer, when=window(day, 1)
         )
     with CaptureQueriesContext(connection) as five:
         response = engineer_client.get(reverse("engineer_orders"))

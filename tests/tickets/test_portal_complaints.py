@@ -13,30 +13,15 @@ from django.utils import timezone
 
 from frontdesk.models import Notification
 from tests.conftest import staff_at
-from tests.factories import ResidentFactory, UserFactory, complaint_received
+from tests.factories import ResidentFactory, UserFactory, complaint_received, portal_user_for
 from tickets import complaint_services as complaints
 from tickets.models import Complaint
 from visits.models import Callback
 
 
-def portal_user_for(resident, username):
-    resident.user = UserFactory(username=username, first_name=resident.name)
-    resident.save(update_fields=["user"])
-    return resident.user
-
-
 @pytest.fixture
-def lin(sunshine):
-    resident = ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"])
-    portal_user_for(resident, "lin")
-    return resident
-
-
-@pytest.fixture
-def lin_client(client, lin):
-    client.force_login(lin.user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def lin_account():
+    return {"username": "lin"}
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import staff_at
+from tests.conftest import LIN_PHONE, staff_at
 from tests.factories import (
     PriceItemFactory,
     ResidentFactory,
-    UserFactory,
+    portal_user_for,
     repair_completed,
     repair_received,
 )
@@ -26,37 +26,22 @@ from tickets.services import LineInput
 State = RepairOrder.State
 STORED_PHOTO = re.compile(r"^repairs/\d{4}/\d{2}/[A-Za-z0-9_-]{22}\.jpg$")
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def stored_files(root):
     return [p for p in root.rglob("*") if p.is_file()]
 
 
-def portal_user_for(resident, username):
-    resident.user = UserFactory(username=username, first_name=resident.name)
-    resident.save(update_fields=["user"])
-    return resident.user
+@pytest.fixture
+def lin_fields():
+    """A landline besides his mobile."""
+    return {"phones": [LIN_PHONE, "02188886666"]}
 
 
 @pytest.fixture
-def lin(sunshine):
-    resident = ResidentFactory(
-        property=sunshine, name="林晓峰", phones=["13812345678", "02188886666"]
-    )
-    portal_user_for(resident, "lin")
-    return resident
-
-
-@pytest.fixture
-def lin_client(client, lin):
-    client.force_login(lin.user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def lin_account():
+    return {"username": "lin"}
 
 
 @pytest.fixture

@@ -9,12 +9,8 @@ from django.urls import reverse
 
 from tests.conftest import staff_at
 from tests.factories import PriceItemFactory, ResidentFactory, UserFactory, repair_received
+from tests.helpers import post_json
 from tickets.models import RepairOrder
-
-
-def post(client, name, pk=None, **body):
-    url = reverse(name, args=[pk] if pk else [])
-    return client.post(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_clerk_creates_an_order_and_walks_it_to_closed(
@@ -24,7 +20,7 @@ def test_clerk_creates_an_order_and_walks_it_to_closed(
     tap = PriceItemFactory(property=sunshine)
     client.force_login(clerk)
 
-    created = post(
+    created = post_json(
         client,
         "repair-list",
         resident=resident.pk,
@@ -37,14 +33,14 @@ def test_clerk_creates_an_order_and_walks_it_to_closed(
         appointment_end="2026-11-25T11:00:00+08:00",
     )
     pk = created.json()["id"]
-    post(client, "repair-quote", pk, lines=[{"price_item": tap.pk, "quantity": "1"}])
-    post(client, "repair-agree", pk, via="phone")
-    dispatched = post(
+    post_json(client, "repair-quote", pk, lines=[{"price_item": tap.pk, "quantity": "1"}])
+    post_json(client, "repair-agree", pk, via="phone")
+    dispatched = post_json(
         client, "repair-dispatch-order", pk, department=engineering.pk, engineer=engineer.pk
     )
     client.force_login(engineer)
-    post(client, "repair-accept", pk)
-    post(
+    post_json(client, "repair-accept", pk)
+    post_json(
         client,
         "repair-complete",
         pk,
@@ -53,9 +49,9 @@ def test_clerk_creates_an_order_and_walks_it_to_closed(
         lines=[{"price_item": tap.pk, "quantity": "1"}],
     )
     client.force_login(clerk)
-    post(client, "repair-sign-off", pk, signed_name="林晓峰")
-    post(client, "repair-pay", pk, amount="35.00", method="cash")
-    closed = post(client, "repair-close", pk)
+    post_json(client, "repair-sign-off", pk, signed_name="林晓峰")
+    post_json(client, "repair-pay", pk, amount="35.00", method="cash")
+    closed = post_json(client, "repair-close", pk)
 
     assert created.status_code == 201
     assert dispatched.json()["state"] == "dispatched"
@@ -79,7 +75,7 @@ def test_illegal_transition_is_a_400_with_the_reason(client, clerk, sunshine):
     order = repair_received(sunshine, by=clerk)
     client.force_login(clerk)
 
-    response = post(client, "repair-close", order.pk)
+    response = post_json(client, "repair-close", order.pk)
 
     assert response.status_code == 400
     assert "cannot be closed now" in response.json()["detail"][0]
@@ -98,7 +94,7 @@ def test_bad_create_input_names_the_field_and_creates_nothing(client, clerk, sun
     resident = ResidentFactory(property=sunshine)
     client.force_login(clerk)
 
-    response = post(
+    response = post_json(
         client, "repair-list", resident=resident.pk, unit=resident.units.first().pk, **body
     )
 
@@ -114,7 +110,7 @@ def test_another_propertys_orders_are_not_found(client, clerk, elsewhere):
 
     listed = client.get(reverse("repair-list")).json()["results"]
     detail = client.get(reverse("repair-detail", args=[order.pk]))
-    cancel = post(client, "repair-cancel", order.pk, reason="x")
+    cancel = post_json(client, "repair-cancel", order.pk, reason="x")
 
     assert listed == []
     assert detail.status_code == 404
@@ -134,7 +130,7 @@ def test_resident_sees_only_their_units_orders(client, clerk, sunshine):
 
     assert listed == [mine.pk]
     assert client.get(reverse("repair-detail", args=[theirs.pk])).status_code == 404
-    assert post(client, "repair-cancel", mine.pk, reason="x").status_code == 403
+    assert post_json(client, "repair-cancel", mine.pk, reason="x").status_code == 403
 
 
 def test_list_filters_and_runs_fixed_queries(client, clerk, sunshine):

@@ -10,12 +10,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.urls import reverse
 
+from tests.clock import at
 from tests.factories import PriceItemFactory, repair_received
 from tickets import services as repairs
 from tickets.models import RepairEvent, RepairPayment
@@ -26,14 +26,7 @@ REUSED = "This payment key was already used for another order, amount or method"
 
 
 def at_the_desk():
-    return time_machine.travel(NOW, tick=False)
-
-
-@pytest.fixture
-def desk(clerk_client):
-    """The clerk's browser, in English (the default interface language is Chinese)."""
-    clerk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return clerk_client
+    return at(NOW)
 
 
 @pytest.fixture
@@ -252,7 +245,7 @@ def send_the_same_payment(barrier, results, order_ids, user_id, via):
     for order_id in order_ids:
         key = f"same-{order_id}"
         barrier.wait(timeout=30)  # both press "record the payment" together
-        with time_machine.travel(NOW, tick=False):
+        with at(NOW):
             if via == "page":
                 response = client.post(
                     reverse("repair_pay", args=[order_id]),

@@ -5,15 +5,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
+from tests.clock import at
 from tests.factories import (
     PriceItemFactory,
     ResidentFactory,
     repair_completed,
     repair_received,
 )
+from tests.helpers import kinds
 from tickets import services as repairs
 from tickets.models import RepairEvent, RepairLine, RepairOrder
 from tickets.services import LineInput
@@ -21,12 +22,8 @@ from tickets.services import LineInput
 State = RepairOrder.State
 
 
-def kinds(order):
-    return list(order.events.values_list("kind", flat=True))
-
-
 def test_order_numbers_are_the_local_day_and_a_daily_sequence(sunshine, clerk):
-    with time_machine.travel(datetime(2026, 11, 24, 16, 30, tzinfo=UTC), tick=False):
+    with at(datetime(2026, 11, 24, 16, 30, tzinfo=UTC)):
         first = repair_received(sunshine, by=clerk)  # 00:30 on the 25th in Shanghai
         second = repair_received(sunshine, by=clerk)
 

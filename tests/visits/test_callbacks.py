@@ -5,13 +5,14 @@ travel with time-machine; the sweep takes `now`."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from frontdesk.models import Membership, Notification
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import repair_completed
+from tests.helpers import fresh
 from tickets import services as repairs
 from tickets.models import RepairEvent, RepairOrder
 from visits import services
@@ -21,14 +22,15 @@ State = RepairOrder.State
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
-def at(offset: timedelta):
-    return time_machine.travel(T + offset, tick=False)
+def t_plus(offset: timedelta):
+    """The clock stopped at T + offset."""
+    return at(T + offset)
 
 
 @pytest.fixture
 def order(sunshine, clerk, engineer):
     """A repair completed at T: its callback is due at T + 72 h."""
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         return repair_completed(sunshine, clerk=clerk, engineer=engineer)
 
 
@@ -37,12 +39,13 @@ def callback(order):
     return order.callbacks.get()
 
 
-def notices(user, text=""):
+def notifications(user, text=""):
+    """The user's notifications on any channel whose subject contains `text`."""
     return Notification.objects.filter(recipient_user=user, subject__contains=text)
 
 
 def unreached(callback, by, hours_from_t, **kwargs):
-    with at(timedelta(hours=hours_from_t)):
+    with t_plus(timedelta(hours=hours_from_t)):
         kwargs.setdefault("retry_at", T + timedelta(hours=hours_from_t + 1))
         return services.callback_record_unreached(callback=callback, by=by, **kwargs)
 
@@ -50,13 +53,8 @@ def unreached(callback, by, hours_from_t, **kwargs):
 def reached(callback, by, hours_from_t=24, **kwargs):
     kwargs.setdefault("solved", True)
     kwargs.setdefault("satisfaction", 5)
-    with at(timedelta(hours=hours_from_t)):
+    with t_plus(timedelta(hours=hours_from_t)):
         return services.callback_record_reached(callback=callback, by=by, **kwargs)
-
-
-def fresh(obj):
-    obj.refresh_from_db()
-    return obj
 
 
 # --- scheduling --------------------------------------------------------------------------------
@@ -76,7 +74,7 @@ def test_the_window_is_the_propertys_setting(sunshine, clerk, engineer):
     sunshine.repair_callback_hours = 48
     sunshine.save()
 
-    with at(timedelta(0)):
+    with t_plus(timedelta(0)):
         order = repair_completed(sunshine, clerk=clerk, engineer=engineer)
 
     assert order.callbacks.get().due_at == T + timedelta(hours=48)
@@ -118,27 +116,27 @@ def test_a_second_open_reply_for_the_same_call_is_refused_by_the_database(order,
 def test_it_marks_the_callback_overdue_at_72_hours_once_with_one_supervisor_notice(
     callback, supervisor
 ):
-    with at(timedelta(hours=71, minutes=59)):
+    with t_plus(timedelta(hours=71, minutes=59)):
         assert services.callbacks_mark_overdue(now=T + timedelta(hours=71, minutes=59)) == 0
     assert fresh(callback).overdue_at is None
-    assert not notices(supervisor).exists()
+    assert not notifications(supervisor).exists()
 
-    with at(timedelta(hours=72)):
+    with t_plus(timedelta(hours=72)):
         assert services.callbacks_mark_overdue(now=T + timedelta(hours=72)) == 1
     callback = fresh(callback)
     assert callback.overdue_at == T + timedelta(hours=72)
     assert callback.status == Callback.Status.OPEN  # still to be made, late
-    sent = notices(supervisor)
+    sent = notifications(supervisor)
     assert sorted(sent.values_list("channel", flat=True)) == ["email", "in_app"]
     assert sent.get(channel="email").address == "boss@example.com"
     assert all(callback.repair.number in n.subject for n in sent)
 
-    with at(timedelta(hours=72)):
+    with t_plus(timedelta(hours=72)):
         assert services.callbacks_mark_overdue(now=T + timedelta(hours=72)) == 0
-    with at(timedelta(hours=90)):
+    with t_plus(timedelta(hours=90)):
         assert services.callbacks_mark_overdue(now=T + timedelta(hours=90)) == 0
 
-    assert notices(supervisor).count() == 2
+    assert notifications(supervisor).count() == 2
     assert fresh(callback).overdue_at == T + timedelta(hours=72)
 
 
@@ -146,7 +144,7 @@ def test_the_overdue_mark_and_its_timeline_event_carry_the_sweeps_now_not_the_cl
     order, callback
 ):
     now = T + timedelta(hours=72, minutes=1)
-    with at(timedelta(days=30)):  # the clock says something else entirely
+    with t_plus(timedelta(days=30)):  # the clock says something else entirely
         assert services.callbacks_mark_overdue(now=now) == 1
 
     event = order.events.get(kind=RepairEvent.Kind.CALLBACK_OVERDUE)
@@ -168,16 +166,16 @@ def test_calls_are_on_the_timeline_at_the_time_they_were_made(order, callback, c
 def test_a_callback_done_in_time_is_never_marked_overdue(callback, clerk, supervisor):
     reached(callback, clerk, hours_from_t=10)
 
-    with at(timedelta(hours=80)):
+    with t_plus(timedelta(hours=80)):
         assert services.callbacks_mark_overdue(now=T + timedelta(hours=80)) == 0
 
     assert fresh(callback).overdue_at is None
-    assert not notices(supervisor).exists()
+    assert not notifications(supervisor).exists()
 
 
 def test_it_reminds_the_desk_once_within_the_hour_before_the_deadline(callback, clerk):
     def remind(offset):
-        with at(offset):
+        with t_plus(offset):
             return services.callbacks_remind_due_soon(now=T + offset)
 
     assert remind(timedelta(hours=70, minutes=59)) == 0
@@ -186,7 +184,8 @@ def test_it_reminds_the_desk_once_within_the_hour_before_the_deadline(callback, 
     assert remind(timedelta(hours=71, minutes=30)) == 0
 
     assert fresh(callback).reminded_at == T + timedelta(hours=71)
-    assert notices(clerk, "within the hour").count() == 1  # the clerk has no email: in-app only
+    # The clerk has no email: in-app only.
+    assert notifications(clerk, "within the hour").count() == 1
 
 
 # --- calls that do not reach the resident ------------------------------------------------------
@@ -216,17 +215,17 @@ def test_three_unreached_calls_flag_it_once_with_one_supervisor_notice(callback,
     unreached(callback, clerk, 1)
     unreached(callback, clerk, 2)
     assert fresh(callback).flagged_at is None
-    assert not notices(supervisor).exists()
+    assert not notifications(supervisor).exists()
 
     unreached(callback, clerk, 3)
     assert fresh(callback).flagged_at == T + timedelta(hours=3)
-    assert notices(supervisor).count() == 2  # one notice: in-app and email
+    assert notifications(supervisor).count() == 2  # one notice: in-app and email
 
     unreached(callback, clerk, 4)
     callback = fresh(callback)
     assert callback.attempts == 4
     assert callback.flagged_at == T + timedelta(hours=3)
-    assert notices(supervisor).count() == 2
+    assert notifications(supervisor).count() == 2
 
 
 def test_a_retry_planned_after_the_deadline_is_refused_and_changes_nothing(callback, clerk):
@@ -250,7 +249,7 @@ def test_an_unreached_call_without_a_time_is_retried_in_two_hours(callback, cler
 
 
 def test_satisfied_resident_of_a_signed_off_order_closes_it_on_time(order, callback, clerk):
-    with at(timedelta(hours=1)):
+    with t_plus(timedelta(hours=1)):
         repairs.repair_sign_off(order=order, by=clerk, via="phone", signed_name="林晓峰")
 
     attempt = reached(
@@ -315,7 +314,7 @@ def manager(sunshine, engineering):
 def test_an_unsolved_problem_or_a_low_score_reopens_the_order_and_tells_the_department(
     sunshine, clerk, engineer, order, callback, manager, solved, satisfaction
 ):
-    with at(timedelta(hours=1)):
+    with t_plus(timedelta(hours=1)):
         other = repair_completed(sunshine, clerk=clerk, engineer=engineer).callbacks.get()
 
     reached(callback, clerk, solved=solved, satisfaction=satisfaction, comments="还在漏")
@@ -324,7 +323,7 @@ def test_an_unsolved_problem_or_a_low_score_reopens_the_order_and_tells_the_depa
     assert order.state == State.REOPENED
     assert callback.status == Callback.Status.DONE  # the call was made: done, not cancelled
     assert callback.timing == Callback.Timing.ON_TIME
-    told = notices(manager, order.number)
+    told = notifications(manager, order.number)
     assert sorted(told.values_list("channel", flat=True)) == ["email", "in_app"]
     assert told.first().body == "还在漏"
     assert fresh(other).status == Callback.Status.OPEN  # nothing else is cancelled
@@ -341,7 +340,7 @@ def test_a_reopened_order_completed_again_gets_a_second_round_callback(
     order, callback, clerk, engineer, engineering
 ):
     reached(callback, clerk, solved=False, satisfaction=3)
-    with at(timedelta(hours=30)):
+    with t_plus(timedelta(hours=30)):
         order = repairs.repair_dispatch(
             order=fresh(order), by=clerk, department=engineering, engineer=engineer
         )
@@ -400,7 +399,7 @@ def test_the_supervisor_closes_a_callback_as_missed_with_a_reason(callback, supe
         services.callback_close_missed(callback=callback, by=supervisor, reason="  ")
     assert fresh(callback).status == Callback.Status.OPEN
 
-    with at(timedelta(hours=80)):
+    with t_plus(timedelta(hours=80)):
         services.callback_close_missed(callback=callback, by=supervisor, reason="号码停机")
 
     callback = fresh(callback)

@@ -5,32 +5,22 @@ found; bad input gets a message (400) and changes nothing."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from frontdesk.models import Membership
+from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import DepartmentFactory, ResidentFactory, UserFactory, repair_completed
+from tests.helpers import text
 from tickets.models import RepairOrder
 from visits import services
 from visits.models import CallAttempt, Callback
 from visits.views import time_left_text
 
 N = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # "now" on the pages: 10:00 in Shanghai
-
-
-def at(when):
-    return time_machine.travel(when, tick=False)
-
-
-@pytest.fixture
-def desk(clerk_client):
-    """The clerk's browser, in English (the default interface language is Chinese)."""
-    clerk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return clerk_client
 
 
 @pytest.fixture
@@ -48,10 +38,6 @@ def completed(prop, clerk, engineer, *, due_in: timedelta, **fields):
 
 def callback_of(order) -> Callback:
     return order.callbacks.get(kind=Callback.Kind.REPAIR, status=Callback.Status.OPEN)
-
-
-def text(response):
-    return response.content.decode()
 
 
 def queue_pks(response):
@@ -226,8 +212,7 @@ def test_the_nav_offers_the_queue_to_the_desk(desk):
 
 
 @pytest.fixture
-def order(sunshine, clerk, engineer):
-    lin = ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"])
+def order(sunshine, clerk, engineer, lin):
     return completed(sunshine, clerk, engineer, due_in=timedelta(hours=5), resident=lin)
 
 
