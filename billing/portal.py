@@ -16,7 +16,8 @@ from billing import queries, services
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
 from frontdesk import policy
 from frontdesk.money import ZERO
-from tickets.portal import PAGE_SIZE, resident_required
+from frontdesk.views import PORTAL_PAGE_SIZE as PAGE_SIZE
+from frontdesk.views import resident_required
 
 PAID, PARTLY_PAID, OWED, OVERDUE = "paid", "partly_paid", "owed", "overdue"
 STATE_LABELS = {

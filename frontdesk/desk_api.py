@@ -8,7 +8,7 @@ bad input is a 400 with its message, a refusal of the policy a 403 (frontdesk.ap
 handler). Lists page by id (ByIdPagination) in a fixed number of queries.
 
 Uploaded signatures (parcel hand-over, key movements) are verified and re-encoded by
-tickets.uploads before they reach a service, as every upload of the project is."""
+frontdesk.uploads before they reach a service, as every upload of the project is."""
 
 import zoneinfo
 from datetime import datetime, time, timedelta
@@ -28,7 +28,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from frontdesk import desk_services as desk
-from frontdesk import policy
+from frontdesk import policy, uploads
 from frontdesk.api import ByIdPagination
 from frontdesk.models import (
     DailyLedger,
@@ -45,7 +45,6 @@ from frontdesk.models import (
     ShiftHandover,
     Visitor,
 )
-from tickets import uploads
 from tickets.complaint_api import NamedChoiceField
 
 # Signatures drawn on a tablet: small images, re-encoded as PNG.

@@ -1,6 +1,6 @@
 """The desk's day forms: they read and type the input; frontdesk.desk_services decides what is
 allowed and says why not. An on-screen signature is read and verified by the engineer's
-sign-off form (tickets.engineer.SignOffForm), which these forms extend."""
+sign-off form (frontdesk.forms.SignOffForm), which these forms extend."""
 
 import unicodedata
 
@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.desk_queries import Recipients
+from frontdesk.forms import SignOffForm
 from frontdesk.models import IdType, Unit, last_four_validator, phone_validator
-from tickets.engineer import SignOffForm
 
 ID_TYPE_CHOICES = [("", "—"), *IdType.choices]
 

@@ -32,8 +32,7 @@ from frontdesk.models import (
     Resident,
     ShiftHandover,
 )
-from frontdesk.views import staff_required
-from tickets.portal import resident_required
+from frontdesk.views import resident_required, staff_required
 
 State = DecorationApplication.State
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from frontdesk import desk_forms, desk_queries, desk_services, policy
+from frontdesk.media import file_response
 from frontdesk.models import KeyDeposit, PhoneMessage, Property
 from frontdesk.views import staff_required
-from tickets.media import _file_response
 
 # --- the desk's property ----------------------------------------------------------------------
 
@@ -360,7 +360,7 @@ def parcel_hand_over(request, pk: int):
 @staff_required
 @require_GET
 def parcel_signature(request, pk: int):
-    return _file_response(_or_404(desk_queries.parcel_for, request, pk).signature)
+    return file_response(_or_404(desk_queries.parcel_for, request, pk).signature)
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def key_return(request, pk: int):
 @require_GET
 def key_signature(request, pk: int, movement_id: int):
     movement = _or_404(desk_queries.key_movement_for, request, pk, movement_id)
-    return _file_response(movement.signature)
+    return file_response(movement.signature)
 
 
 # --- lost and found ---------------------------------------------------------------------------------

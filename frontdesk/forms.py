@@ -1,9 +1,15 @@
+import base64
+import binascii
 import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from frontdesk import uploads
 from frontdesk.models import Notification, Property, Resident, Unit, phone_validator
 from frontdesk.services import PhoneInput
 
@@ -170,3 +176,42 @@ class HolidayForm(forms.Form):
         if day.year != self.year:
             raise forms.ValidationError(_("This list is for %(year)s.") % {"year": self.year})
         return day
+
+
+SIGNATURE_PREFIX = "data:image/png;base64,"
+SIGNATURE_MAX_BYTES = 1024 * 1024  # a phone-screen signature PNG is tens of kilobytes
+SIGNATURE_MAX_CHARS = len(SIGNATURE_PREFIX) + (SIGNATURE_MAX_BYTES * 4) // 3 + 4
+SIGNATURE_MAX_PIXELS = 4_000_000
+
+
+class SignOffForm(forms.Form):
+    """A signed name and a signature drawn on the screen: the engineer's sign-off, the parcel
+    hand-over and the key movements extend it."""
+
+    signed_name = forms.CharField(label=gettext_lazy("Name of the person signing"), max_length=60)
+    # The canvas drawing as a PNG data URL (static/js/signature.js); checked in clean.
+    signature = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
+
+    def clean_signature(self) -> uploads.VerifiedImage:
+        raw = self.cleaned_data["signature"]
+        if not raw:
+            raise ValidationError(_("Draw the signature."))
+        unreadable = ValidationError(_("The signature could not be read. Clear it and sign again."))
+        if len(raw) > SIGNATURE_MAX_CHARS or not raw.startswith(SIGNATURE_PREFIX):
+            raise unreadable
+        try:
+            data = base64.b64decode(raw[len(SIGNATURE_PREFIX) :], validate=True)
+        except (binascii.Error, ValueError):
+            raise unreadable from None
+        try:
+            image = uploads.verified_image(
+                ContentFile(data),
+                max_bytes=SIGNATURE_MAX_BYTES,
+                max_pixels=SIGNATURE_MAX_PIXELS,
+                encode_as=uploads.PNG,
+            )
+        except ValidationError:
+            raise unreadable from None
+        if not uploads.has_ink(image):
+            raise ValidationError(_("Draw the signature."))
+        return image

@@ -15,6 +15,8 @@ from frontdesk.forms import ActivateForm, HolidayForm, InviteForm, ResidentForm,
 from frontdesk.models import Resident
 from tickets import queries as ticket_queries
 
+PORTAL_PAGE_SIZE = 20  # the resident's lists, a phone screen at a time
+
 
 def staff_required(view):
     """Staff pages: a signed-in staff member, or the login page. Residents get 404."""
@@ -22,6 +24,20 @@ def staff_required(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if not policy.is_staff_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def resident_required(view):
+    """Portal pages: a signed-in resident, or the login page. Staff get 404."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if policy.is_staff_member(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

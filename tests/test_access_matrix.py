@@ -32,7 +32,7 @@ from PIL import Image
 from billing import services as billing
 from billing.models import FeeNotice
 from frontdesk import desk_services as desk
-from frontdesk import policy
+from frontdesk import policy, uploads
 from frontdesk.models import Role
 from tests.clock import frozen_at
 from tests.factories import (
@@ -48,7 +48,6 @@ from tests.factories import (
 )
 from tickets import complaint_services as complaints
 from tickets import services as repairs
-from tickets import uploads
 from tickets.models import Escalation, RepairOrder
 from visits.models import Callback
 

@@ -42,6 +42,7 @@ from frontdesk.models import (
     Unit,
     User,
 )
+from frontdesk.uploads import verified_image
 from reports import review
 from tests.factories import (
     PriceItemFactory,
@@ -54,7 +55,6 @@ from tickets import complaint_services as complaints
 from tickets import services as repairs
 from tickets.models import Escalation, PriceItem, RepairEvent, RepairOrder
 from tickets.services import LineInput
-from tickets.uploads import verified_image
 from visits import services as callbacks
 from visits.models import Callback
 

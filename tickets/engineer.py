@@ -3,15 +3,12 @@ resident's materials, complete it with the fee items used, and have the resident
 phone's screen. Only orders dispatched to me, or to my department with no engineer named;
 anyone who is not an engineer gets 404."""
 
-import base64
-import binascii
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,19 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from frontdesk import policy
+from frontdesk.forms import SignOffForm
 from frontdesk.models import ResidentPhone, User
 from tickets import services as repairs
-from tickets import uploads
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPhoto
 from tickets.services import LineInput
 
 State = RepairOrder.State
 ON_MY_LIST = (State.DISPATCHED, State.ACCEPTED)
-
-SIGNATURE_PREFIX = "data:image/png;base64,"
-SIGNATURE_MAX_BYTES = 1024 * 1024  # a phone-screen signature PNG is tens of kilobytes
-SIGNATURE_MAX_CHARS = len(SIGNATURE_PREFIX) + (SIGNATURE_MAX_BYTES * 4) // 3 + 4
-SIGNATURE_MAX_PIXELS = 4_000_000
 
 
 def engineer_list(user: User) -> QuerySet[RepairOrder]:
@@ -129,36 +121,6 @@ class CompleteForm(forms.Form):
             for item in self.items
             if self.cleaned_data.get(self._key(item))
         ]
-
-
-class SignOffForm(forms.Form):
-    signed_name = forms.CharField(label=gettext_lazy("Name of the person signing"), max_length=60)
-    # The canvas drawing as a PNG data URL (static/js/signature.js); checked in clean.
-    signature = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
-
-    def clean_signature(self) -> uploads.VerifiedImage:
-        raw = self.cleaned_data["signature"]
-        if not raw:
-            raise ValidationError(_("Draw the signature."))
-        unreadable = ValidationError(_("The signature could not be read. Clear it and sign again."))
-        if len(raw) > SIGNATURE_MAX_CHARS or not raw.startswith(SIGNATURE_PREFIX):
-            raise unreadable
-        try:
-            data = base64.b64decode(raw[len(SIGNATURE_PREFIX) :], validate=True)
-        except (binascii.Error, ValueError):
-            raise unreadable from None
-        try:
-            image = uploads.verified_image(
-                ContentFile(data),
-                max_bytes=SIGNATURE_MAX_BYTES,
-                max_pixels=SIGNATURE_MAX_PIXELS,
-                encode_as=uploads.PNG,
-            )
-        except ValidationError:
-            raise unreadable from None
-        if not uploads.has_ink(image):
-            raise ValidationError(_("Draw the signature."))
-        return image
 
 
 @engineer_required

@@ -1,36 +1,24 @@
 """Photos and signatures are served only to who may see the order, never as HTML."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 
 from frontdesk import policy
+from frontdesk.media import file_response
 from tickets.models import RepairPhoto
-
-
-def _file_response(field):
-    if not field:
-        raise Http404
-    response = FileResponse(
-        field.open("rb"), content_type="image/png" if field.name.endswith(".png") else "image/jpeg"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required
 def repair_photo(request, pk: int, photo_id: int):
     order = get_object_or_404(policy.repairs_for(request.user), pk=pk)
-    return _file_response(get_object_or_404(RepairPhoto, order=order, pk=photo_id).image)
+    return file_response(get_object_or_404(RepairPhoto, order=order, pk=photo_id).image)
 
 
 @login_required
 def repair_signature(request, pk: int):
     order = get_object_or_404(policy.repairs_for(request.user), pk=pk)
-    return _file_response(order.signature)
+    return file_response(order.signature)
 
 
 urlpatterns = [

@@ -4,39 +4,23 @@ anyone else get 404."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from frontdesk import policy
+from frontdesk import policy, uploads
 from frontdesk.models import ResidentPhone
+from frontdesk.views import PORTAL_PAGE_SIZE as PAGE_SIZE
+from frontdesk.views import resident_required
 from tickets import services as repairs
-from tickets import uploads
 from tickets.models import RepairEvent, RepairLine, RepairOrder, RepairPhoto
 
 MAX_PHOTOS = 6
-PAGE_SIZE = 20
-
-
-def resident_required(view):
-    """Portal pages: a signed-in resident, or the login page. Staff get 404."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if policy.is_staff_member(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 class MultiplePhotoInput(forms.FileInput):

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from frontdesk import policy
 from frontdesk.models import ResidentPhone, Unit, User
+from frontdesk.views import PORTAL_PAGE_SIZE as PAGE_SIZE
+from frontdesk.views import resident_required
 from tickets import complaint_services as complaints
 from tickets.models import Complaint, WrittenReply
-from tickets.portal import PAGE_SIZE, resident_required
 
 
 def receive_online(

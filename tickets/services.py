@@ -17,6 +17,7 @@ from frontdesk import policy
 from frontdesk.models import Department, Property, Resident, Unit, User
 from frontdesk.money import money
 from frontdesk.services import sequence_next, staff_notify, user_notify
+from frontdesk.uploads import VerifiedImage
 from tickets.models import (
     PriceItem,
     RepairEvent,
@@ -25,7 +26,6 @@ from tickets.models import (
     RepairPayment,
     RepairPhoto,
 )
-from tickets.uploads import VerifiedImage
 
 State = RepairOrder.State
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tickets.uploads import has_ink, verified_image
+from frontdesk.uploads import has_ink, verified_image
 
 RANDOM_NAME = re.compile(r"^[A-Za-z0-9_-]{22}\.(jpg|png)$")
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
