@@ -26,9 +26,8 @@ from billing import queries, services
 from billing.imports import parse_month
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
 from frontdesk import policy
+from frontdesk.api import choice, found, shown
 from frontdesk.models import Building
-from tickets.api import _found
-from tickets.complaint_api import _choice, _shown
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -73,7 +72,7 @@ class NoticePaymentSerializer(serializers.ModelSerializer):
 
 class FeeNoticeSerializer(serializers.ModelSerializer):
     unit_label = serializers.CharField(source="unit.label", read_only=True)
-    kind = _shown("FeeNoticeKindEnum", FeeNotice.Kind.choices)
+    kind = shown("FeeNoticeKindEnum", FeeNotice.Kind.choices)
     outstanding = serializers.DecimalField(read_only=True, **MONEY)
 
     class Meta:
@@ -170,7 +169,7 @@ class PaymentSerializer(serializers.ModelSerializer):
     total_due, received, change."""
 
     unit_label = serializers.CharField(source="unit.label", read_only=True)
-    method = _shown("PaymentMethodEnum", Payment.Method.choices)
+    method = shown("PaymentMethodEnum", Payment.Method.choices)
 
     class Meta:
         model = Payment
@@ -211,7 +210,7 @@ class PaymentCreateSerializer(serializers.Serializer):
         default=list,
         help_text=_("The notices paid, applied oldest first; what is left stays as credit."),
     )
-    method = _choice("PaymentMethodEnum", Payment.Method.choices)
+    method = choice("PaymentMethodEnum", Payment.Method.choices)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     received = serializers.DecimalField(
         max_digits=12,
@@ -294,7 +293,7 @@ class PaymentViewSet(
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        unit = _found(
+        unit = found(
             policy.units_for(user).select_related("building__property"), data["unit"], "unit"
         )
         if not policy.allows(user, "payment.take", unit.building.property_id):
@@ -321,7 +320,7 @@ class PaymentViewSet(
             )
         resident = None
         if data["resident"] is not None:
-            resident = _found(
+            resident = found(
                 policy.residents_for(user).filter(units=unit), data["resident"], "resident"
             )
         payment = services.payment_take(
@@ -359,7 +358,7 @@ CollectionRateSerializer = type(
         "property": serializers.IntegerField(),
         "from": serializers.CharField(help_text="YYYY-MM"),
         "to": serializers.CharField(help_text="YYYY-MM"),
-        "by": _shown("CollectionRateByEnum", [("period", _("month")), ("building", _("building"))]),
+        "by": shown("CollectionRateByEnum", [("period", _("month")), ("building", _("building"))]),
         "billed": serializers.DecimalField(**MONEY),
         "collected": serializers.DecimalField(**MONEY),
         "notices": serializers.IntegerField(),

@@ -29,7 +29,7 @@ from rest_framework.response import Response
 
 from frontdesk import desk_services as desk
 from frontdesk import policy, uploads
-from frontdesk.api import ByIdPagination
+from frontdesk.api import ByIdPagination, TakesInput, choice, found, shown
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,
@@ -45,21 +45,10 @@ from frontdesk.models import (
     ShiftHandover,
     Visitor,
 )
-from tickets.complaint_api import NamedChoiceField
 
 # Signatures drawn on a tablet: small images, re-encoded as PNG.
 SIGNATURE_MAX_BYTES = 2 * uploads.MB
 SIGNATURE_MAX_PIXELS = 4_000_000
-
-
-def _choice(enum_name: str, choices, **kwargs) -> NamedChoiceField:
-    """A choice field shown in the schema as its own named enum (the desk's records share
-    field names such as state, kind and shift with the repair order and the complaint)."""
-    return NamedChoiceField(choices, enum_name=enum_name, **kwargs)
-
-
-def _shown(enum_name: str, choices, **kwargs) -> NamedChoiceField:
-    return _choice(enum_name, choices, read_only=True, **kwargs)
 
 
 VISITOR_STATES = [("expected", _("Expected")), ("in", _("In the building")), ("left", _("Left"))]
@@ -87,7 +76,7 @@ class UnitLabelled(serializers.ModelSerializer):
 
 
 class VisitorSerializer(UnitLabelled):
-    id_type = _shown("VisitorIdTypeEnum", IdType.choices, allow_blank=True)
+    id_type = shown("VisitorIdTypeEnum", IdType.choices, allow_blank=True)
     state = serializers.SerializerMethodField()
 
     class Meta:
@@ -113,7 +102,7 @@ class VisitorSerializer(UnitLabelled):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(_shown("VisitorStateEnum", VISITOR_STATES))
+    @extend_schema_field(shown("VisitorStateEnum", VISITOR_STATES))
     def get_state(self, visitor) -> str:
         if visitor.left_at:
             return "left"
@@ -142,7 +131,7 @@ class PhoneMessageSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(_shown("PhoneMessageStateEnum", MESSAGE_STATES))
+    @extend_schema_field(shown("PhoneMessageStateEnum", MESSAGE_STATES))
     def get_state(self, message) -> str:
         return "read" if message.read_at else "unread"
 
@@ -151,7 +140,7 @@ class ParcelSerializer(UnitLabelled):
     """The pickup code is never shown: the resident received it and gives it at the desk."""
 
     state = serializers.SerializerMethodField()
-    collected_with = _shown(
+    collected_with = shown(
         "ParcelCollectedWithEnum",
         [("code", _("Pickup code")), ("signature", _("Signature"))],
         allow_blank=True,
@@ -179,13 +168,13 @@ class ParcelSerializer(UnitLabelled):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(_shown("ParcelStateEnum", PARCEL_STATES))
+    @extend_schema_field(shown("ParcelStateEnum", PARCEL_STATES))
     def get_state(self, parcel) -> str:
         return "collected" if parcel.collected_at else "waiting"
 
 
 class KeyMovementSerializer(serializers.ModelSerializer):
-    kind = _shown("KeyMovementKindEnum", KeyMovement.Kind.choices)
+    kind = shown("KeyMovementKindEnum", KeyMovement.Kind.choices)
     signed = serializers.SerializerMethodField()
 
     class Meta:
@@ -219,7 +208,7 @@ class KeySerializer(UnitLabelled):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(_shown("KeyStateEnum", KEY_STATES))
+    @extend_schema_field(shown("KeyStateEnum", KEY_STATES))
     def get_state(self, key) -> str:
         if key.withdrawn_at:
             return "withdrawn"
@@ -256,13 +245,13 @@ class LostItemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(_shown("LostItemStateEnum", LOST_STATES))
+    @extend_schema_field(shown("LostItemStateEnum", LOST_STATES))
     def get_state(self, item) -> str:
         return "claimed" if item.claimed_at else "unclaimed"
 
 
 class ReleasePassSerializer(UnitLabelled):
-    state = _shown("ReleasePassStateEnum", ReleasePass.State.choices)
+    state = shown("ReleasePassStateEnum", ReleasePass.State.choices)
 
     class Meta:
         model = ReleasePass
@@ -292,7 +281,7 @@ class RectificationSerializer(serializers.ModelSerializer):
 
 
 class DecorationSerializer(UnitLabelled):
-    state = _shown("DecorationStateEnum", DecorationApplication.State.choices)
+    state = shown("DecorationStateEnum", DecorationApplication.State.choices)
 
     class Meta:
         model = DecorationApplication
@@ -327,7 +316,7 @@ class DecorationDetailSerializer(DecorationSerializer):
 
 
 class HandoverSerializer(serializers.ModelSerializer):
-    shift = _shown("HandoverShiftEnum", ShiftHandover.Shift.choices)
+    shift = shown("HandoverShiftEnum", ShiftHandover.Shift.choices)
     state = serializers.SerializerMethodField()
 
     class Meta:
@@ -347,7 +336,7 @@ class HandoverSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(_shown("HandoverStateEnum", HANDOVER_STATES))
+    @extend_schema_field(shown("HandoverStateEnum", HANDOVER_STATES))
     def get_state(self, handover) -> str:
         return "taken" if handover.taken_over_at else "pending"
 
@@ -372,12 +361,12 @@ class VisitorCreateSerializer(serializers.Serializer):
     purpose = serializers.CharField(max_length=200)
     visiting = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    id_type = _choice("VisitorIdTypeEnum", IdType.choices, allow_blank=True, default="")
+    id_type = choice("VisitorIdTypeEnum", IdType.choices, allow_blank=True, default="")
     id_last4 = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
 
 
 class VisitorArriveSerializer(serializers.Serializer):
-    id_type = _choice("VisitorIdTypeEnum", IdType.choices, allow_blank=True, default="")
+    id_type = choice("VisitorIdTypeEnum", IdType.choices, allow_blank=True, default="")
     id_last4 = serializers.CharField(max_length=4, required=False, allow_blank=True, default="")
 
 
@@ -486,7 +475,7 @@ class DecorationRectifySerializer(serializers.Serializer):
 class HandoverCreateSerializer(serializers.Serializer):
     property = serializers.IntegerField()
     day = serializers.DateField()
-    shift = _choice("HandoverShiftEnum", ShiftHandover.Shift.choices)
+    shift = choice("HandoverShiftEnum", ShiftHandover.Shift.choices)
     pending = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -649,15 +638,6 @@ class LedgerFilter(DeskFilter):
 # --- the endpoints ---------------------------------------------------------------------------------
 
 
-def _found(qs, pk, field):
-    """The object named in the body, from what the caller may see; otherwise a 400 on the
-    field (another property's object is simply "not found")."""
-    obj = qs.filter(pk=pk).first() if pk is not None else None
-    if pk is not None and obj is None:
-        raise ApiValidationError({field: [_("Not found.")]})
-    return obj
-
-
 def _signature(upload):
     """The uploaded signature verified and re-encoded (PNG), or None."""
     if upload is None:
@@ -673,7 +653,9 @@ def _signature(upload):
         raise ApiValidationError({"signature": exc.messages}) from exc
 
 
-class DeskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeskRecordViewSet(
+    TakesInput, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """List and detail of one kind of desk record, scoped to the caller's properties."""
 
     pagination_class = ByIdPagination
@@ -714,11 +696,6 @@ class DeskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     # --- helpers for the writes
 
-    def _valid(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
     def _respond(self, obj, status_code=status.HTTP_200_OK) -> Response:
         shown = self.get_queryset().get(pk=obj.pk)
         serializer = (self.detail_serializer_class or self.serializer_class)(
@@ -727,18 +704,18 @@ class DeskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(serializer.data, status=status_code)
 
     def _unit(self, pk):
-        return _found(
+        return found(
             policy.units_for(self.request.user).select_related("building__property"), pk, "unit"
         )
 
     def _property(self, pk):
-        prop = _found(policy.properties_for(self.request.user), pk, "property")
+        prop = found(policy.properties_for(self.request.user), pk, "property")
         if prop is None:
             raise ApiValidationError({"property": [_("Name the property.")]})
         return prop
 
     def _resident(self, pk, field="resident"):
-        return _found(policy.residents_for(self.request.user).select_related("property"), pk, field)
+        return found(policy.residents_for(self.request.user).select_related("property"), pk, field)
 
 
 def _shows(serializer, status_code=200):
@@ -805,8 +782,8 @@ class PhoneMessageViewSet(DeskRecordViewSet):
         prop_id = data.pop("property", None)
         prop = resident.property if resident is not None else self._property(prop_id)
         user_id, department_id = data.pop("for_user", None), data.pop("for_department", None)
-        for_user = _found(policy.staff_with_roles(prop.pk, policy.STAFF), user_id, "for_user")
-        department = _found(
+        for_user = found(policy.staff_with_roles(prop.pk, policy.STAFF), user_id, "for_user")
+        department = found(
             Department.objects.filter(property=prop), department_id, "for_department"
         )
         message = desk.message_take(

@@ -12,6 +12,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from frontdesk import policy
+from frontdesk.api import TakesInput, found
 from frontdesk.models import Department, User
 from tickets import services as repairs
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
@@ -108,13 +109,6 @@ class OrderCreateSerializer(serializers.Serializer):
     property = serializers.IntegerField(required=False)
 
 
-def _found(qs, pk, field):
-    obj = qs.filter(pk=pk).first() if pk is not None else None
-    if pk is not None and obj is None:
-        raise ApiValidationError({field: [_("Not found.")]})
-    return obj
-
-
 class OrderFilter(django_filters.FilterSet):
     building = django_filters.CharFilter(field_name="unit__building__number")
     received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte")
@@ -188,7 +182,9 @@ class PaidOrderSerializer(OrderDetailSerializer):
         read_only_fields = fields
 
 
-class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RepairOrderViewSet(
+    TakesInput, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     filterset_class = OrderFilter
     pagination_class = NewestFirst
 
@@ -216,25 +212,20 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         data = self._valid(OrderCreateSerializer)
         user = request.user
-        resident = _found(policy.residents_for(user), data.pop("resident", None), "resident")
-        unit = _found(
+        resident = found(policy.residents_for(user), data.pop("resident", None), "resident")
+        unit = found(
             policy.units_for(user).select_related("building"), data.pop("unit", None), "unit"
         )
         prop_id = data.pop("property", None)
         prop = (resident and resident.property) or (unit and unit.building.property)
         if prop is None:
-            prop = _found(policy.properties_for(user), prop_id, "property")
+            prop = found(policy.properties_for(user), prop_id, "property")
         if prop is None:
             raise ApiValidationError({"property": [_("Name the property of the repair.")]})
         if policy.is_staff_member(user):
             self._may("repair.take", prop)
         order = repairs.repair_receive(property=prop, by=user, resident=resident, unit=unit, **data)
         return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
-
-    def _valid(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _respond(self, order):
         order = RepairOrder.objects.prefetch_related("lines", "events__by").get(pk=order.pk)
@@ -277,12 +268,12 @@ class RepairOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         order = self.get_object()
         self._may("repair.take", order)
         data = self._valid(ActionSerializer)
-        department = _found(
+        department = found(
             Department.objects.filter(property=order.property), data.get("department"), "department"
         )
         if department is None:
             raise ApiValidationError({"department": [_("Choose the department.")]})
-        engineer = _found(
+        engineer = found(
             User.objects.filter(memberships__property=order.property).distinct(),
             data.get("engineer"),
             "engineer",

@@ -10,8 +10,6 @@ import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,9 +24,10 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from frontdesk import policy
+from frontdesk.api import TakesInput, choice, found, shown
 from frontdesk.models import Department, User
 from tickets import complaint_services as complaints
-from tickets.api import NewestFirst, _found
+from tickets.api import NewestFirst
 from tickets.models import (
     Complaint,
     ComplaintEvent,
@@ -42,51 +41,13 @@ from visits.models import Callback
 # --- choice sets in the schema ---------------------------------------------------------------
 
 
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field the schema shows as one named enum component."""
-
-    def __init__(self, choices, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(choices, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    """The complaint's choice sets share their field names (kind, channel, state, category)
-    with the repair order's and the resident's: each is its own component (ComplaintStateEnum
-    and so on) instead of an inline enum drf-spectacular would have to rename with a warning."""
-
-    target_class = NamedChoiceField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        schema = build_choice_field(field)
-        schema.pop("x-spec-enum-id", None)
-        component = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema=schema,
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
-def _choice(enum_name: str, choices, **kwargs) -> NamedChoiceField:
-    return NamedChoiceField(choices, enum_name=enum_name, **kwargs)
-
-
-def _shown(enum_name: str, choices) -> NamedChoiceField:
-    return _choice(enum_name, choices, read_only=True)
-
-
 # --- what is shown ---------------------------------------------------------------------------
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
     by = serializers.CharField(source="by.username", default=None)
-    kind = _shown("ComplaintEventKindEnum", ComplaintEvent.Kind.choices)
-    state = _shown("ComplaintStateEnum", Complaint.State.choices)
+    kind = shown("ComplaintEventKindEnum", ComplaintEvent.Kind.choices)
+    state = shown("ComplaintStateEnum", Complaint.State.choices)
 
     class Meta:
         model = ComplaintEvent
@@ -111,7 +72,7 @@ class ComplaintWrittenReplySerializer(serializers.ModelSerializer):
         fields = ["state", "body", "drafted_at", "drafted_by", "issued_at", "issued_by"]
 
     @extend_schema_field(
-        _choice("ComplaintLetterStateEnum", [("draft", _("Draft")), ("issued", _("Issued"))])
+        choice("ComplaintLetterStateEnum", [("draft", _("Draft")), ("issued", _("Issued"))])
     )
     def get_state(self, letter) -> str:
         return "issued" if letter.issued_at else "draft"
@@ -128,7 +89,7 @@ class ComplaintCorrectiveActionSerializer(serializers.ModelSerializer):
 class ComplaintCallbackSerializer(serializers.ModelSerializer):
     """The reply and satisfaction callbacks of the complaint: the queue's side of it."""
 
-    kind = _shown("CallbackKindEnum", Callback.Kind.choices)
+    kind = shown("CallbackKindEnum", Callback.Kind.choices)
 
     class Meta:
         model = Callback
@@ -136,10 +97,10 @@ class ComplaintCallbackSerializer(serializers.ModelSerializer):
 
 
 class ComplaintChoices(serializers.ModelSerializer):
-    kind = _shown("ComplaintKindEnum", Complaint.Kind.choices)
-    channel = _shown("ComplaintChannelEnum", Complaint.Channel.choices)
-    state = _shown("ComplaintStateEnum", Complaint.State.choices)
-    category = _shown("ComplaintCategoryEnum", Complaint.Category.choices)
+    kind = shown("ComplaintKindEnum", Complaint.Kind.choices)
+    channel = shown("ComplaintChannelEnum", Complaint.Channel.choices)
+    state = shown("ComplaintStateEnum", Complaint.State.choices)
+    category = shown("ComplaintCategoryEnum", Complaint.Category.choices)
 
 
 class ComplaintSerializer(ComplaintChoices):
@@ -278,14 +239,14 @@ class ComplaintCreateSerializer(serializers.Serializer):
     online, filed as their own resident record (the unit, if named, must be one of theirs),
     and the desk-only fields are ignored."""
 
-    kind = _choice("ComplaintKindEnum", Complaint.Kind.choices, default=Complaint.Kind.COMPLAINT)
-    channel = _choice(
+    kind = choice("ComplaintKindEnum", Complaint.Kind.choices, default=Complaint.Kind.COMPLAINT)
+    channel = choice(
         "ComplaintChannelEnum",
         Complaint.Channel.choices,
         required=False,
         help_text=_("Required from the desk; a resident's complaint is always online."),
     )
-    category = _choice("ComplaintCategoryEnum", Complaint.Category.choices)
+    category = choice("ComplaintCategoryEnum", Complaint.Category.choices)
     description = serializers.CharField(max_length=4000)
     happened_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     direct_impact = serializers.BooleanField(default=False)
@@ -398,7 +359,9 @@ def _detailed(queryset):
 # --- the endpoints ---------------------------------------------------------------------------
 
 
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ComplaintViewSet(
+    TakesInput, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Complaints and suggestions, newest first. Staff see their properties' with the whole
     handling; a resident sees (and makes) their own, without the internal handling."""
 
@@ -432,11 +395,6 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return super().retrieve(request, *args, **kwargs)
 
     # --- helpers
-
-    def _valid(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     def _complaint(self) -> Complaint:
         """The complaint named in the URL, for a change: not found outside the caller's
@@ -476,8 +434,8 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _receive_at_desk(self, data) -> Complaint:
         user = self.request.user
-        resident = _found(policy.residents_for(user), data.pop("resident", None), "resident")
-        unit = _found(
+        resident = found(policy.residents_for(user), data.pop("resident", None), "resident")
+        unit = found(
             policy.units_for(user).select_related("building__property"),
             data.pop("unit", None),
             "unit",
@@ -485,19 +443,19 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         prop_id = data.pop("property", None)
         prop = (resident and resident.property) or (unit and unit.building.property)
         if prop is None:
-            prop = _found(policy.properties_for(user), prop_id, "property")
+            prop = found(policy.properties_for(user), prop_id, "property")
         if prop is None:
             raise ApiValidationError({"property": [_("Name the property of the complaint.")]})
         if not policy.allows(user, "complaint.take", prop):
             raise PermissionDenied(_("Your role may not take complaints here."))
         if not data.get("channel"):
             raise ApiValidationError({"channel": [_("Choose how the complaint came in.")]})
-        owner = _found(
+        owner = found(
             User.objects.filter(memberships__property=prop).distinct(),
             data.pop("owner", None),
             "owner",
         )
-        department = _found(
+        department = found(
             Department.objects.filter(property=prop), data.pop("department", None), "department"
         )
         return complaints.complaint_receive(
@@ -512,7 +470,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def _receive_online(self, data) -> Complaint:
         user = self.request.user
-        unit = _found(
+        unit = found(
             policy.units_for(user).select_related("building__property"), data.get("unit"), "unit"
         )
         return receive_online(
@@ -534,7 +492,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         complaint = self._complaint()
         self._may("complaint.dispatch", complaint)
         data = self._valid(ComplaintDispatchSerializer)
-        department = _found(
+        department = found(
             Department.objects.filter(property_id=complaint.property_id),
             data["department"],
             "department",
