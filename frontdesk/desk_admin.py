@@ -31,7 +31,6 @@ from frontdesk.models import (
     ShiftHandover,
     Visitor,
 )
-from reports.models import DailyReview, DigestRun
 
 
 class DeskRecordAdmin(admin.ModelAdmin):
@@ -344,24 +343,3 @@ class RectificationNoticeAdmin(ReadOnlyRecordAdmin):
                 "count",
             ),
         )
-
-
-# The supervisor's sign-off of the desk's day (reports.review) and the digests sent: records
-# of the reports app, shown beside the desk's ledger they close.
-
-
-@admin.register(DailyReview)
-class DailyReviewAdmin(ReadOnlyRecordAdmin):
-    list_display = ["day", "property", "signed_by", "signed_at"]
-    list_filter = ["property"]
-    list_select_related = ["property", "signed_by"]
-    search_fields = ["note"]
-    date_hierarchy = "day"
-
-
-@admin.register(DigestRun)
-class DigestRunAdmin(ReadOnlyRecordAdmin):
-    list_display = ["day", "property", "sent_at", "recipients"]
-    list_filter = ["property"]
-    list_select_related = ["property"]
-    date_hierarchy = "day"
