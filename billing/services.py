@@ -41,7 +41,15 @@ from billing.models import (
 )
 from billing.queries import MONEY_FIELD
 from frontdesk import clock, policy
-from frontdesk.models import Notification, Property, Resident, ResidentEvent, Unit, User
+from frontdesk.models import (
+    Notification,
+    Property,
+    Resident,
+    ResidentEvent,
+    ResidentPhone,
+    Unit,
+    User,
+)
 from frontdesk.money import ZERO, money
 from frontdesk.services import sequence_next, staff_notify, unit_notify
 
@@ -304,7 +312,6 @@ def _announce(property: Property, notices: list[FeeNotice], now: datetime) -> No
     """Tell the residents of the batch's units, through the outbox, in their language: an
     SMS, an email where they have an address, and a notice in the portal. Three queries per
     batch; each row's delivery is queued after commit (the sweep catches what is missed)."""
-    from frontdesk.models import ResidentPhone
     from frontdesk.tasks import notification_deliver_task, publish_after_commit
 
     by_unit = {n.unit_id: n for n in notices}

@@ -74,10 +74,8 @@ def _department_manager(user: User, complaint) -> bool:
 
 
 def _escalation_addressee(user: User, escalation) -> bool:
-    complaint = escalation.complaint
-    if escalation.level == escalation.Level.DEPARTMENT_MANAGER:
-        return manages_department(user, complaint.property_id, complaint.department_id)
-    return PROJECT_MANAGER in roles_at(user, complaint.property_id)
+    """The rule `addressed_to` states for lists, asked of one escalation."""
+    return type(escalation).objects.filter(addressed_to(user), pk=escalation.pk).exists()
 
 
 def _lives_in(user: User, record) -> bool:
