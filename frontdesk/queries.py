@@ -59,7 +59,7 @@ def resident_card(user: User, pk: int):
     Their complaints and fees balance come along unevaluated: run only by a page that shows
     them."""
     from billing.payment_queries import ResidentBalance  # billing builds on frontdesk
-    from tickets.complaint_queries import resident_complaints  # tickets builds on frontdesk
+    from tickets.complaints.queries import resident_complaints  # tickets builds on frontdesk
 
     resident = resident_cards(residents_for(user)).get(pk=pk)
     resident.recent_complaints = resident_complaints(resident)

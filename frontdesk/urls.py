@@ -7,7 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from billing.api import CollectionRateViewSet, FeeNoticeViewSet, PaymentViewSet
 from frontdesk import views
 from frontdesk.api import router
-from frontdesk.desk_api import (
+from frontdesk.desk.api import (
     DecorationViewSet,
     HandoverViewSet,
     KeyViewSet,
@@ -20,8 +20,8 @@ from frontdesk.desk_api import (
 )
 from frontdesk.forms import LoginForm
 from reports.api import DashboardViewSet
-from tickets.api import RepairOrderViewSet
-from tickets.complaint_api import ComplaintViewSet
+from tickets.complaints.api import ComplaintViewSet
+from tickets.repairs.api import RepairOrderViewSet
 
 router.register("repairs", RepairOrderViewSet, basename="repair")
 router.register("complaints", ComplaintViewSet, basename="complaint")
@@ -59,7 +59,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("visits.urls")),
     path("", include("billing.urls")),
-    path("", include("frontdesk.desk_urls")),
+    path("", include("frontdesk.desk.urls")),
     path("", include("reports.urls")),
     path("portal/", views.portal, name="portal"),
     path("portal/activate/", views.portal_activate, name="portal_activate"),

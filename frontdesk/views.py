@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from frontdesk import policy, queries, services
 from frontdesk.forms import ActivateForm, HolidayForm, InviteForm, ResidentForm, phone_formset
 from frontdesk.models import Resident
-from tickets import queries as ticket_queries
+from tickets.repairs import queries as ticket_queries
 
 PORTAL_PAGE_SIZE = 20  # the resident's lists, a phone screen at a time
 

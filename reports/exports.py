@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 
 from billing.notice_pdf import FONT, _register_font
 from reports.queries import DIMENSION_LABELS, DIMENSIONS, Dashboard, Figure, percent
-from tickets.complaint_register import _xlsx_value, csv_safe
+from tickets.complaints.register import _xlsx_value, csv_safe
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.0%"

@@ -55,9 +55,9 @@ from billing.queries import COLLECTION_TARGET, MONEY_FIELD, monthly_notices
 from frontdesk import policy
 from frontdesk.models import Building, Department, Property, User
 from frontdesk.money import ZERO, money
-from tickets import complaint_register_queries as register
+from tickets.complaints import register_queries as register
 from tickets.models import Complaint, Escalation, RepairOrder
-from tickets.queries import PAGE_SIZE, Page, repair_page
+from tickets.repairs.queries import PAGE_SIZE, Page, repair_page
 from visits.models import CallAttempt, Callback
 
 RATE, COUNT = "rate", "count"

@@ -33,7 +33,7 @@ from frontdesk import clock, policy
 from frontdesk.models import DailyLedger, Notification, Property, ShiftHandover, User
 from frontdesk.services import notification_enqueue
 from reports.models import DailyReview, DigestRun
-from tickets.complaint_services import OPEN
+from tickets.complaints.services import OPEN
 from tickets.models import Complaint, Escalation, RepairOrder
 from visits.models import Callback
 from visits.views import span_text

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from frontdesk.views import staff_required
 from reports import charts, exports, queries
-from tickets.queries import Page
+from tickets.repairs.queries import Page
 
 DRILL_FIGURES = set(queries.DRILL_ROWS) | {"collection"}
 

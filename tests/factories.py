@@ -117,7 +117,7 @@ class PriceItemFactory(DjangoModelFactory):
 
 def repair_received(property, *, by, resident=None, unit=None, **fields):
     """A repair taken at the desk, through the service, as the desk takes it."""
-    from tickets import services as repairs
+    from tickets.repairs import services as repairs
 
     if resident is None and unit is None and not fields.get("is_public_area"):
         resident = ResidentFactory(property=property)
@@ -139,7 +139,7 @@ def repair_received(property, *, by, resident=None, unit=None, **fields):
 
 def repair_completed(property, *, clerk, engineer, department=None, **fields):
     """A repair dispatched, accepted and completed by the engineer (its callback scheduled)."""
-    from tickets import services as repairs
+    from tickets.repairs import services as repairs
 
     department = department or DepartmentFactory(property=property)
     order = repair_received(property, by=clerk, **fields)
@@ -150,7 +150,7 @@ def repair_completed(property, *, clerk, engineer, department=None, **fields):
 
 def complaint_received(property, *, by, resident=None, **fields):
     """A complaint taken at the desk, through the service, as the desk takes it."""
-    from tickets import complaint_services as complaints
+    from tickets.complaints import services as complaints
 
     if resident is None and "complainant_name" not in fields:
         resident = ResidentFactory(property=property)

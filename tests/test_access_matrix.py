@@ -31,8 +31,8 @@ from PIL import Image
 
 from billing import services as billing
 from billing.models import FeeNotice
-from frontdesk import desk_services as desk
 from frontdesk import policy, uploads
+from frontdesk.desk import services as desk
 from frontdesk.models import Role
 from tests.clock import frozen_at
 from tests.factories import (
@@ -46,9 +46,9 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
-from tickets import complaint_services as complaints
-from tickets import services as repairs
+from tickets.complaints import services as complaints
 from tickets.models import Escalation, RepairOrder
+from tickets.repairs import services as repairs
 from visits.models import Callback
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

@@ -30,8 +30,8 @@ from billing.models import (
     PriceStandard,
     Subscription,
 )
-from frontdesk import desk_services as desk
 from frontdesk import services as frontdesk
+from frontdesk.desk import services as desk
 from frontdesk.models import (
     Building,
     Department,
@@ -51,10 +51,10 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
-from tickets import complaint_services as complaints
-from tickets import services as repairs
+from tickets.complaints import services as complaints
 from tickets.models import Escalation, PriceItem, RepairEvent, RepairOrder
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 from visits import services as callbacks
 from visits.models import Callback
 

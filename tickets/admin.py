@@ -1,5 +1,5 @@
-"""Back office for repairs and complaints. Their rows are written only by tickets.services
-and tickets.complaint_services, which keep the state, the timeline, the deadlines and the
+"""Back office for repairs and complaints. Their rows are written only by tickets.repairs.services
+and tickets.complaints.services, which keep the state, the timeline, the deadlines and the
 callbacks in step, so nothing here is added, edited or deleted: a supervisor finds a record,
 reads it whole (lines, photos, payments, timeline, escalations, letters), and acts on it
 through the services. The price list is the property's configuration and is edited here."""
@@ -8,15 +8,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from frontdesk.desk_admin import (
+from frontdesk.desk.admin import (
     ReadOnlyInline,
     ReadOnlyRecordAdmin,
     ReasonActionForm,
     action_reason,
     through_service,
 )
-from tickets import complaint_services as complaints
-from tickets import services as repairs
+from tickets.complaints import services as complaints
 from tickets.models import (
     Complaint,
     ComplaintEvent,
@@ -30,6 +29,7 @@ from tickets.models import (
     RepairPhoto,
     WrittenReply,
 )
+from tickets.repairs import services as repairs
 
 
 @admin.register(PriceItem)

@@ -8,7 +8,7 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the step's module needs the models loaded.
         from frontdesk import sweep
-        from tickets.complaint_services import complaints_escalate
+        from tickets.complaints.services import complaints_escalate
 
         sweep.register(
             "complaints_escalated",

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from frontdesk import clock, policy
 from frontdesk.models import User
 from frontdesk.services import staff_notify
-from tickets import complaint_services as complaints
-from tickets import services as repairs
+from tickets.complaints import services as complaints
 from tickets.models import ComplaintEvent, RepairEvent, RepairOrder
+from tickets.repairs import services as repairs
 from visits.models import CallAttempt, Callback
 
 FLAG_AFTER_FAILED_CALLS = 3

@@ -189,9 +189,9 @@ def lists(pages: Pages) -> dict:
 
 def keyset_cursor(user: User, which: str, depth: int = KEYSET_DEPTH) -> str | None:
     """The `before` cursor of the page that starts `depth` rows deep, made the way
-    tickets.queries encodes it (received_at in microseconds, then the id); None when the
+    tickets.repairs.queries encodes it (received_at in microseconds, then the id); None when the
     list is not that long."""
-    from tickets.queries import cursor_for
+    from tickets.repairs.queries import cursor_for
 
     qs = policy.repairs_for(user) if which == "repairs" else policy.complaints_for(user)
     rows = list(qs.order_by("-received_at", "-id").only("id", "received_at")[depth - 1 : depth])

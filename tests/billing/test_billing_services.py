@@ -36,8 +36,8 @@ from tests.factories import (
     UnitFactory,
     repair_received,
 )
-from tickets import services as repairs
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 from visits.models import Callback
 
 NOV = date(2026, 11, 1)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from frontdesk.desk_more_queries import count_rows
+from frontdesk.desk.day_queries import count_rows
 from frontdesk.models import (
     DailyLedger,
     KeyDeposit,

@@ -38,7 +38,7 @@ from pypdf import PdfReader
 
 from billing import services as billing
 from billing.models import FeeItem, FeeNotice, PriceStandard
-from frontdesk import desk_services
+from frontdesk.desk import services as desk_services
 from frontdesk.tasks import sweep
 from reports import queries, review
 from reports.models import DailyReview, DigestRun
@@ -52,7 +52,7 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
-from tickets import complaint_services as complaints
+from tickets.complaints import services as complaints
 from tickets.models import Complaint, Escalation, RepairOrder
 from visits.models import Callback
 from visits.services import callback_record_reached

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from billing import services as billing
 from billing.models import FeeNotice
-from frontdesk import caller_card
-from frontdesk import desk_services as desk
+from frontdesk.desk import caller_card
+from frontdesk.desk import services as desk
 from frontdesk.models import (
     KeyDeposit,
     Parcel,

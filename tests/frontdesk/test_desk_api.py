@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from frontdesk import desk_services as desk
+from frontdesk.desk import services as desk
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,

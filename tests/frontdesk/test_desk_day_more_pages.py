@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from frontdesk import desk_services
+from frontdesk.desk import services as desk_services
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,

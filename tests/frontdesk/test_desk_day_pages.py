@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from frontdesk import desk_services as desk
+from frontdesk.desk import services as desk
 from frontdesk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
 from tests.clock import at
 from tests.conftest import staff_at

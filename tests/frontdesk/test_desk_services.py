@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from frontdesk import desk_services as desk
+from frontdesk.desk import services as desk
 from frontdesk.models import (
     DecorationApplication,
     KeyDeposit,

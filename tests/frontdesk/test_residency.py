@@ -22,8 +22,8 @@ from tests.factories import (
     UserFactory,
     repair_received,
 )
-from tickets import services as repairs
 from tickets.models import RepairOrder
+from tickets.repairs import services as repairs
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 MOVED_OUT_ON = date(2026, 10, 31)

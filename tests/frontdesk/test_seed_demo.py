@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from billing.models import FeeItem
 from frontdesk import services
-from frontdesk.management.commands.seed_demo import LIN, SUN
 from frontdesk.models import Department, Property, Resident, User
 from frontdesk.services import PhoneInput
+from reports.management.commands.seed_demo import LIN, SUN
 from tickets.models import PriceItem
 
 

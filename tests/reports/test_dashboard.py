@@ -31,9 +31,9 @@ from tests.factories import (
     repair_received,
 )
 from tests.helpers import body
-from tickets import complaint_services as complaints
-from tickets import services as repairs
+from tickets.complaints import services as complaints
 from tickets.models import Escalation
+from tickets.repairs import services as repairs
 from visits.models import Callback
 from visits.services import callback_record_reached
 

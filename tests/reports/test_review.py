@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from frontdesk import desk_services
+from frontdesk.desk import services as desk_services
 from frontdesk.models import Notification
 from frontdesk.tasks import sweep
 from reports import review
@@ -26,7 +26,7 @@ from reports.models import DailyReview, DigestRun
 from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import complaint_received, repair_completed
-from tickets import complaint_services as complaints
+from tickets.complaints import services as complaints
 from tickets.models import Escalation
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai

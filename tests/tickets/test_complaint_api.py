@@ -19,7 +19,7 @@ from tests.factories import (
     complaint_received,
 )
 from tests.helpers import fresh, kinds, notices, post_json, put_json
-from tickets import complaint_services as complaints
+from tickets.complaints import services as complaints
 from tickets.models import Complaint, CorrectiveAction, Escalation, WrittenReply
 from visits import services as callbacks
 from visits.models import Callback

@@ -17,8 +17,8 @@ from django.urls import reverse
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, UnitFactory, complaint_received
 from tests.helpers import pdf_text, squeeze, text
-from tickets import complaint_services as complaints
-from tickets import letters
+from tickets.complaints import services as complaints
+from tickets.complaints import written_reply as letters
 from tickets.models import Complaint, ComplaintEvent, WrittenReply
 from visits.models import Callback
 

@@ -19,7 +19,7 @@ from tests.factories import (
     complaint_received,
 )
 from tests.helpers import browser, count_queries, fresh, kinds, text
-from tickets import complaint_services as complaints
+from tickets.complaints import services as complaints
 from tickets.models import Complaint, ComplaintEvent, CorrectiveAction, Escalation
 from visits import services as callbacks
 from visits.models import Callback

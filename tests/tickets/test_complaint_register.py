@@ -23,8 +23,8 @@ from tests.factories import (
     complaint_received,
 )
 from tests.helpers import body, text
-from tickets import complaint_register_queries as register_queries
-from tickets import complaint_services as complaints
+from tickets.complaints import register_queries as register_queries
+from tickets.complaints import services as complaints
 from tickets.models import Complaint, Escalation
 
 N = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

@@ -15,7 +15,7 @@ from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import ResidentFactory, complaint_received
 from tests.helpers import fresh, notices
-from tickets import complaint_services as complaints
+from tickets.complaints import services as complaints
 from tickets.models import Complaint, ComplaintEvent, Escalation, WrittenReply
 from visits import services as callbacks
 from visits.models import Callback

@@ -23,9 +23,9 @@ from tests.factories import (
     repair_received,
 )
 from tests.helpers import kinds, text
-from tickets import services as repairs
 from tickets.models import RepairEvent, RepairOrder, RepairPayment, RepairPhoto
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 
 State = RepairOrder.State
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from frontdesk.models import Notification
 from tests.conftest import staff_at
 from tests.factories import ResidentFactory, UserFactory, complaint_received, portal_user_for
-from tickets import complaint_services as complaints
+from tickets.complaints import services as complaints
 from tickets.models import Complaint
 from visits.models import Callback
 

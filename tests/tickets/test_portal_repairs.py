@@ -19,9 +19,9 @@ from tests.factories import (
     repair_received,
 )
 from tests.tickets.test_uploads import HTML, image_bytes
-from tickets import services as repairs
 from tickets.models import RepairEvent, RepairOrder, RepairPhoto
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 
 State = RepairOrder.State
 STORED_PHOTO = re.compile(r"^repairs/\d{4}/\d{2}/[A-Za-z0-9_-]{22}\.jpg$")

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from tests.clock import at
 from tests.factories import PriceItemFactory, repair_received
-from tickets import services as repairs
 from tickets.models import RepairEvent, RepairPayment
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 REUSED = "This payment key was already used for another order, amount or method"

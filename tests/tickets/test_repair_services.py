@@ -15,9 +15,9 @@ from tests.factories import (
     repair_received,
 )
 from tests.helpers import kinds
-from tickets import services as repairs
 from tickets.models import RepairEvent, RepairLine, RepairOrder
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 
 State = RepairOrder.State
 

@@ -13,8 +13,8 @@ from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import repair_completed
 from tests.helpers import fresh
-from tickets import services as repairs
 from tickets.models import RepairEvent, RepairOrder
+from tickets.repairs import services as repairs
 from visits import services
 from visits.models import CallAttempt, Callback
 

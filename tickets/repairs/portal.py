@@ -17,8 +17,8 @@ from frontdesk import policy, uploads
 from frontdesk.models import ResidentPhone
 from frontdesk.views import PORTAL_PAGE_SIZE as PAGE_SIZE
 from frontdesk.views import resident_required
-from tickets import services as repairs
 from tickets.models import RepairEvent, RepairLine, RepairOrder, RepairPhoto
+from tickets.repairs import services as repairs
 
 MAX_PHOTOS = 6
 

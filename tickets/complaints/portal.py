@@ -16,7 +16,7 @@ from frontdesk import policy
 from frontdesk.models import ResidentPhone, Unit, User
 from frontdesk.views import PORTAL_PAGE_SIZE as PAGE_SIZE
 from frontdesk.views import resident_required
-from tickets import complaint_services as complaints
+from tickets.complaints import services as complaints
 from tickets.models import Complaint, WrittenReply
 
 

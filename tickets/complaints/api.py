@@ -1,7 +1,7 @@
 """REST API for complaints (投诉): list, detail, intake, and each transition as an action.
 
 Scoped by policy.complaints_for: another property's complaint is not found (404) on every
-endpoint. Every write is one call of tickets.complaint_services, whose refusal is a 400 with
+endpoint. Every write is one call of tickets.complaints.services, whose refusal is a 400 with
 its message. The desk takes complaints in and follows them; the responsible department records
 its actions and the fix. A resident reads and makes their own online complaints and
 suggestions, and sees none of the internal handling (timeline, escalations, department)."""
@@ -26,8 +26,8 @@ from rest_framework.response import Response
 from frontdesk import policy
 from frontdesk.api import TakesInput, choice, found, shown
 from frontdesk.models import Department, User
-from tickets import complaint_services as complaints
-from tickets.api import NewestFirst
+from tickets.complaints import services as complaints
+from tickets.complaints.portal import receive_online
 from tickets.models import (
     Complaint,
     ComplaintEvent,
@@ -35,7 +35,7 @@ from tickets.models import (
     Escalation,
     WrittenReply,
 )
-from tickets.portal_complaints import receive_online
+from tickets.repairs.api import NewestFirst
 from visits.models import Callback
 
 # --- choice sets in the schema ---------------------------------------------------------------

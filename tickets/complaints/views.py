@@ -1,7 +1,7 @@
 """The complaint pages of the front desk and the departments: intake from every channel, the
 complaint page with one small form per allowed action, the department's own list, and the
-escalations waiting to be acknowledged. Thin: reads come from tickets.complaint_queries, every
-change is one call to tickets.complaint_services."""
+escalations waiting to be acknowledged. Thin: reads come from tickets.complaints.queries, every
+change is one call to tickets.complaints.services."""
 
 from datetime import timedelta
 
@@ -19,9 +19,9 @@ from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
 from frontdesk.models import Property, Resident
 from frontdesk.views import staff_required
-from tickets import complaint_forms as forms
-from tickets import complaint_queries as queries
-from tickets import complaint_services as services
+from tickets.complaints import forms as forms
+from tickets.complaints import queries as queries
+from tickets.complaints import services as services
 from tickets.models import Complaint, Escalation
 from visits.views import span_text, time_left_text
 

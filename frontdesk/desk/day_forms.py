@@ -5,7 +5,7 @@ resident portal's day page. They read and type the input; the services decide wh
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk import desk_more_queries as q
+from frontdesk.desk import day_queries as q
 from frontdesk.models import Property, Resident, ShiftHandover, Unit
 
 

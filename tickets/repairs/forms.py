@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontdesk.models import Property, Resident, Unit, phone_validator
 from tickets.models import PriceItem, RepairOrder, RepairPayment
-from tickets.services import LineInput
+from tickets.repairs.services import LineInput
 
 Channel = RepairOrder.Channel
 

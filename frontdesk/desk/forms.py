@@ -1,4 +1,4 @@
-"""The desk's day forms: they read and type the input; frontdesk.desk_services decides what is
+"""The desk's day forms: they read and type the input; frontdesk.desk.services decides what is
 allowed and says why not. An on-screen signature is read and verified by the engineer's
 sign-off form (frontdesk.forms.SignOffForm), which these forms extend."""
 
@@ -7,7 +7,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk.desk_queries import Recipients
+from frontdesk.desk.queries import Recipients
 from frontdesk.forms import SignOffForm
 from frontdesk.models import IdType, Unit, last_four_validator, phone_validator
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from frontdesk import policy
 from frontdesk.models import Building, Department, Property, User
 from tickets.models import Complaint, Escalation
-from tickets.queries import ALL, PAGE_SIZE, Page, _local_midnight, cursor_for, cursor_parse
+from tickets.repairs.queries import ALL, PAGE_SIZE, Page, _local_midnight, cursor_for, cursor_parse
 
 CHUNK_SIZE = 500  # rows per query when the exports walk the whole register
 PRINT_LIMIT = 500  # rows on the printed register

@@ -1,5 +1,5 @@
 """Back-office view of the desk's own day. The records are made at the desk through
-frontdesk.desk_services (pickup codes, permit numbers, notices to residents), so nothing is
+frontdesk.desk.services (pickup codes, permit numbers, notices to residents), so nothing is
 added or deleted here; the moments something changed hands (a parcel collected, a key out or
 back, an item claimed, a pass released, a shift handed over, a ledger signed) are shown, never
 edited.
@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from frontdesk import desk_services
+from frontdesk.desk import services as desk_services
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,

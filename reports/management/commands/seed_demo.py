@@ -17,10 +17,10 @@ from django.utils import timezone
 from frontdesk import services
 from frontdesk.models import Building, Department, Membership, Property, Resident, Role, Unit, User
 from frontdesk.services import PhoneInput
-from tickets import complaint_services as complaints
-from tickets import services as repairs
+from tickets.complaints import services as complaints
 from tickets.models import Complaint, PriceItem, RepairOrder
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 
 DEMO_PASSWORD = "frontdesk-demo"  # noqa: S105 - printed for the demo, never a real account
 

@@ -1,6 +1,6 @@
 """The written reply (书面回复) to a complaint: the editor, the printed A4 letter and its PDF.
 Thin: the complaint comes from policy.complaints_for (another property's is not found), the
-text and the PDF from tickets.letters, every change from tickets.complaint_services. The desk
+text and the PDF from tickets.complaints.written_reply, every change from tickets.complaints.services. The desk
 edits and issues; every other staff member of the property reads."""
 
 from django.contrib import messages
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from frontdesk import policy
 from frontdesk.views import staff_required
-from tickets import complaint_services, letters
+from tickets.complaints import services as complaint_services
+from tickets.complaints import written_reply as letters
 from tickets.models import Complaint, WrittenReply
 
 

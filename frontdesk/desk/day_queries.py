@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk import policy
-from frontdesk.desk_queries import day_bounds, desk_properties, property_units  # noqa: F401
+from frontdesk.desk.queries import day_bounds, desk_properties, property_units  # noqa: F401
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,

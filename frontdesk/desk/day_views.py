@@ -3,8 +3,8 @@
 resident portal's page for the same day: announce a visitor, approve a pass, read the desk's
 phone messages, apply for decoration.
 
-Thin: reads come from frontdesk.desk_more_queries (scoped by the access module: another
-property's object is not found), every change is one call to frontdesk.desk_services. Bad
+Thin: reads come from frontdesk.desk.day_queries (scoped by the access module: another
+property's object is not found), every change is one call to frontdesk.desk.services. Bad
 input or a refused step re-shows the page with the message (400) and changes nothing. Every
 page is a fixed number of queries, whatever the rows."""
 
@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from frontdesk import desk_more_forms as forms
-from frontdesk import desk_more_queries as q
-from frontdesk import desk_services, policy
+from frontdesk import policy
+from frontdesk.desk import day_forms as forms
+from frontdesk.desk import day_queries as q
+from frontdesk.desk import services as desk_services
 from frontdesk.models import (
     DecorationApplication,
     PhoneMessage,

@@ -10,7 +10,7 @@ from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from frontdesk import clock, policy
-from frontdesk.desk_services import messages_unread_too_long
+from frontdesk.desk.services import messages_unread_too_long
 from frontdesk.models import (
     Department,
     KeyDeposit,

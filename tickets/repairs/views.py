@@ -1,6 +1,6 @@
 """The front desk's repair pages: intake, the order list, the order page with one small form
-per action, and the four-copy printed form. Thin: reads come from tickets.queries, every
-change is one call to tickets.services."""
+per action, and the four-copy printed form. Thin: reads come from tickets.repairs.queries, every
+change is one call to tickets.repairs.services."""
 
 from decimal import Decimal
 
@@ -17,8 +17,8 @@ from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
 from frontdesk.models import Department, Resident
 from frontdesk.views import staff_required
-from tickets import forms, queries, services
 from tickets.models import RepairLine, RepairOrder
+from tickets.repairs import forms, queries, services
 
 State = RepairOrder.State
 

@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from frontdesk import policy
 from frontdesk.api import TakesInput, found
 from frontdesk.models import Department, User
-from tickets import services as repairs
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 
 
 class NewestFirst(CursorPagination):

@@ -1,6 +1,6 @@
 """The complaint register (投诉记录表) for the supervisor and the desk: the filtered list, 50
 a page by keyset; the same rows exported to Excel (.xlsx) and CSV, walked in chunks; and the
-A4 printed register. Thin views: the rows come from tickets.complaint_register_queries."""
+A4 printed register. Thin views: the rows come from tickets.complaints.register_queries."""
 
 import csv
 import tempfile
@@ -21,9 +21,9 @@ from openpyxl.utils import get_column_letter
 
 from frontdesk import policy
 from frontdesk.views import staff_required
-from tickets import complaint_register_queries as register
+from tickets.complaints import register_queries as register
 from tickets.models import Complaint
-from tickets.queries import Page
+from tickets.repairs.queries import Page
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).

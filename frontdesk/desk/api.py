@@ -3,7 +3,7 @@ their movements), lost and found, goods release passes, decoration applications,
 handover and the signed daily ledger.
 
 Thin: every list and detail takes the policy's scope, the one the matching page shows (another
-property's record is not found, 404), and every write is one call of frontdesk.desk_services:
+property's record is not found, 404), and every write is one call of frontdesk.desk.services:
 bad input is a 400 with its message, a refusal of the policy a 403 (frontdesk.api's exception
 handler). Lists page by id (ByIdPagination) in a fixed number of queries.
 
@@ -27,9 +27,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from frontdesk import desk_services as desk
 from frontdesk import policy, uploads
 from frontdesk.api import ByIdPagination, TakesInput, choice, found, shown
+from frontdesk.desk import services as desk
 from frontdesk.models import (
     DailyLedger,
     DecorationApplication,

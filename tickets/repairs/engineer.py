@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from frontdesk import policy
 from frontdesk.forms import SignOffForm
 from frontdesk.models import ResidentPhone, User
-from tickets import services as repairs
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPhoto
-from tickets.services import LineInput
+from tickets.repairs import services as repairs
+from tickets.repairs.services import LineInput
 
 State = RepairOrder.State
 ON_MY_LIST = (State.DISPATCHED, State.ACCEPTED)
