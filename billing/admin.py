@@ -24,7 +24,7 @@ from billing.models import (
     PriceStandard,
     Subscription,
 )
-from frontdesk.desk.admin import ReadOnlyInline, ReasonActionForm, action_reason, through_service
+from frontdesk.admin_base import ReadOnlyInline, ReasonActionForm, action_reason, through_service
 
 
 class PriceStandardInline(admin.TabularInline):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk import services
-from frontdesk.desk.admin import ReadOnlyRecordAdmin
+from frontdesk.admin_base import ReadOnlyRecordAdmin
 from frontdesk.models import (
     Building,
     DailySequence,

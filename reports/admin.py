@@ -3,7 +3,7 @@ records, written by the review's services."""
 
 from django.contrib import admin
 
-from frontdesk.desk.admin import ReadOnlyRecordAdmin
+from frontdesk.admin_base import ReadOnlyRecordAdmin
 from reports.models import DailyReview, DigestRun
 
 

@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from frontdesk import clock, policy
-from frontdesk.models import DailyLedger, Notification, Property, ShiftHandover, User
+from frontdesk.desk.models import DailyLedger, ShiftHandover
+from frontdesk.models import Notification, Property, User
 from frontdesk.services import notification_enqueue
 from reports.models import DailyReview, DigestRun
 from tickets.complaints.services import OPEN

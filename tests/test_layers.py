@@ -40,15 +40,11 @@ WIRING = {
 }
 
 KNOWN_UPWARD = {
-    ("billing.admin", "frontdesk.desk.admin"),
-    ("frontdesk.admin", "frontdesk.desk.admin"),
     ("frontdesk.queries", "billing.payment_queries"),
     ("frontdesk.queries", "tickets.complaints.queries"),
     ("frontdesk.views", "tickets.repairs"),
     ("frontdesk.views", "tickets.repairs.queries"),
-    ("tickets.admin", "frontdesk.desk.admin"),
     ("tickets.repairs.services", "billing.models"),
-    ("visits.admin", "frontdesk.desk.admin"),
     ("visits.models", "tickets.models"),
     ("visits.services", "tickets.complaints"),
     ("visits.services", "tickets.complaints.services"),

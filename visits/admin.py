@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from frontdesk.desk.admin import (
+from frontdesk.admin_base import (
     ReadOnlyInline,
     ReadOnlyRecordAdmin,
     ReasonActionForm,

@@ -30,10 +30,9 @@ from rest_framework.response import Response
 from frontdesk import policy, uploads
 from frontdesk.api import ByIdPagination, TakesInput, choice, found, shown
 from frontdesk.desk import services as desk
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
-    Department,
     IdType,
     KeyDeposit,
     KeyMovement,
@@ -45,6 +44,7 @@ from frontdesk.models import (
     ShiftHandover,
     Visitor,
 )
+from frontdesk.models import Department
 
 # Signatures drawn on a tablet: small images, re-encoded as PNG.
 SIGNATURE_MAX_BYTES = 2 * uploads.MB

@@ -22,17 +22,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from frontdesk import policy, queries
-from frontdesk.models import (
-    KeyDeposit,
-    KeyMovement,
-    Parcel,
-    PhoneMessage,
-    Resident,
-    ResidentPhone,
-    Unit,
-    User,
-    Visitor,
-)
+from frontdesk.desk.models import KeyDeposit, KeyMovement, Parcel, PhoneMessage, Visitor
+from frontdesk.models import Resident, ResidentPhone, Unit, User
 from frontdesk.views import staff_required
 
 if TYPE_CHECKING:  # tickets, visits and billing build on frontdesk: imported when used

@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.desk import day_queries as q
-from frontdesk.models import Property, Resident, ShiftHandover, Unit
+from frontdesk.desk.models import ShiftHandover
+from frontdesk.models import Property, Resident, Unit
 
 
 def _date_input():

@@ -9,20 +9,17 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk import policy
-from frontdesk.desk.queries import day_bounds, desk_properties, property_units  # noqa: F401
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
     PhoneMessage,
-    Property,
     RectificationNotice,
     ReleasePass,
-    Resident,
     ShiftHandover,
-    Unit,
-    User,
     Visitor,
 )
+from frontdesk.desk.queries import day_bounds, desk_properties, property_units  # noqa: F401
+from frontdesk.models import Property, Resident, Unit, User
 
 LATEST_HANDOVERS = 10
 LEDGER_DAYS = 14

@@ -24,15 +24,14 @@ from frontdesk import policy
 from frontdesk.desk import day_forms as forms
 from frontdesk.desk import day_queries as q
 from frontdesk.desk import services as desk_services
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DecorationApplication,
     PhoneMessage,
-    Property,
     RectificationNotice,
     ReleasePass,
-    Resident,
     ShiftHandover,
 )
+from frontdesk.models import Property, Resident
 from frontdesk.views import resident_required, staff_required
 
 State = DecorationApplication.State

@@ -7,9 +7,10 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from frontdesk.desk.models import IdType, last_four_validator
 from frontdesk.desk.queries import Recipients
 from frontdesk.forms import SignOffForm
-from frontdesk.models import IdType, Unit, last_four_validator, phone_validator
+from frontdesk.models import Unit, phone_validator
 
 ID_TYPE_CHOICES = [("", "—"), *IdType.choices]
 

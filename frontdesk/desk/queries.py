@@ -10,22 +10,9 @@ from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from frontdesk import clock, policy
+from frontdesk.desk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
 from frontdesk.desk.services import messages_unread_too_long
-from frontdesk.models import (
-    Department,
-    KeyDeposit,
-    KeyMovement,
-    LostItem,
-    Membership,
-    Parcel,
-    PhoneMessage,
-    Property,
-    Resident,
-    Role,
-    Unit,
-    User,
-    Visitor,
-)
+from frontdesk.models import Department, Membership, Property, Resident, Role, Unit, User
 
 MY_MESSAGES_LIMIT = 100
 LIST_LIMIT = 200  # a day's list longer than this is cut (and says so)

@@ -17,26 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontdesk import clock, policy
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
-    Department,
     KeyDeposit,
     KeyMovement,
     LostItem,
-    Notification,
     Parcel,
     PhoneMessage,
-    Property,
     RectificationNotice,
     ReleasePass,
-    Resident,
-    Role,
     ShiftHandover,
-    Unit,
-    User,
     Visitor,
 )
+from frontdesk.models import Department, Notification, Property, Resident, Role, Unit, User
 from frontdesk.services import (
     notification_enqueue,
     sequence_next,

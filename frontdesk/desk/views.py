@@ -20,8 +20,9 @@ from frontdesk import policy
 from frontdesk.desk import forms as desk_forms
 from frontdesk.desk import queries as desk_queries
 from frontdesk.desk import services as desk_services
+from frontdesk.desk.models import KeyDeposit, PhoneMessage
 from frontdesk.media import file_response
-from frontdesk.models import KeyDeposit, PhoneMessage, Property
+from frontdesk.models import Property
 from frontdesk.views import staff_required
 
 # --- the desk's property ----------------------------------------------------------------------

@@ -14,16 +14,15 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from frontdesk.desk.day_queries import count_rows
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DailyLedger,
     KeyDeposit,
-    Notification,
     Parcel,
     PhoneMessage,
-    Resident,
     ShiftHandover,
     Visitor,
 )
+from frontdesk.models import Notification, Resident
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_repair_path import sign_in
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, UserFactory

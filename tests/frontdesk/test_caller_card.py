@@ -16,11 +16,7 @@ from billing import services as billing
 from billing.models import FeeNotice
 from frontdesk.desk import caller_card
 from frontdesk.desk import services as desk
-from frontdesk.models import (
-    KeyDeposit,
-    Parcel,
-    Visitor,
-)
+from frontdesk.desk.models import KeyDeposit, Parcel, Visitor
 from frontdesk.services import PhoneInput
 from tests.clock import frozen_at
 from tests.conftest import LIN_PHONE, staff_at

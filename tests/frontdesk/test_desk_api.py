@@ -15,22 +15,18 @@ from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from frontdesk.desk import services as desk
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
     KeyDeposit,
     LostItem,
-    Notification,
     Parcel,
     PhoneMessage,
-    Property,
     ReleasePass,
-    Resident,
     ShiftHandover,
-    Unit,
-    User,
     Visitor,
 )
+from frontdesk.models import Notification, Property, Resident, Unit, User
 from tests.clock import frozen_at
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, DepartmentFactory, ResidentFactory, UnitFactory

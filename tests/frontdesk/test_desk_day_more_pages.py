@@ -13,15 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from frontdesk.desk import services as desk_services
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
-    Notification,
     RectificationNotice,
     ReleasePass,
     ShiftHandover,
     Visitor,
 )
+from frontdesk.models import Notification
 from tests.clock import frozen_at
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, portal_user_for

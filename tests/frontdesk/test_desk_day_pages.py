@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontdesk.desk import services as desk
-from frontdesk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
+from frontdesk.desk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
 from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory

@@ -9,16 +9,16 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from frontdesk.desk import services as desk
-from frontdesk.models import (
+from frontdesk.desk.models import (
     DecorationApplication,
     KeyDeposit,
     KeyMovement,
-    Notification,
     Parcel,
     PhoneMessage,
     ReleasePass,
     Visitor,
 )
+from frontdesk.models import Notification
 from tests.clock import at
 from tests.conftest import LIN_PHONE, staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
