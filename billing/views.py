@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 from billing import forms, payment_queries, services
 from billing.models import Payment, PaymentAdjustment
 from frontdesk import policy
-from frontdesk import queries as frontdesk_queries
-from frontdesk import views as frontdesk_views
-from frontdesk.models import Resident, Unit
+from frontdesk.models import Unit
 from frontdesk.money import ZERO, money
 from frontdesk.views import staff_required
 
@@ -242,44 +240,6 @@ def adjustment_decide(request, pk: int):
     return _approvals_page(request, bound=(adjustment.pk, form), errors=errors, status=400)
 
 
-# --- move-out from the resident card -------------------------------------------------------------
-
-
-@staff_required
-@require_POST
-@policy.gate("resident.move_out")
-def resident_move_out(request, pk: int):
-    """Record the move-out; refused while the resident's units owe anything (the card is
-    shown again with the message, 400, nothing changed)."""
-    try:
-        resident = frontdesk_queries.resident_card(request.user, pk)
-    except Resident.DoesNotExist:
-        raise Http404 from None
-    form = forms.MoveOutForm(request.POST)
-    if form.is_valid():
-        try:
-            services.resident_move_out(
-                resident=resident, by=request.user, on=form.cleaned_data["on"]
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s moved out on %(day)s.")
-                % {"name": resident.name, "day": form.cleaned_data["on"].isoformat()},
-            )
-            return redirect("resident_card", pk=resident.pk)
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    response = frontdesk_views.resident_card(request, pk=pk)
-    response.status_code = 400
-    return response
-
-
 urlpatterns = [
     path("billing/pay/<int:unit_id>/", pay, name="billing_pay"),
     path("billing/pay/<int:unit_id>/credit/", credit_apply, name="billing_credit_apply"),
@@ -290,5 +250,4 @@ urlpatterns = [
     ),
     path("billing/approvals/", approvals, name="billing_approvals"),
     path("billing/approvals/<int:pk>/", adjustment_decide, name="billing_adjustment_decide"),
-    path("residents/<int:pk>/move-out/", resident_move_out, name="resident_move_out"),
 ]

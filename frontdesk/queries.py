@@ -55,17 +55,8 @@ def resident_cards(qs: QuerySet) -> QuerySet:
 
 
 def resident_card(user: User, pk: int):
-    """One resident for the card page; raises DoesNotExist for what the user may not see.
-    Their complaints and fees balance come along unevaluated: run only by a page that shows
-    them."""
-    from billing.payment_queries import ResidentBalance  # billing builds on frontdesk
-    from tickets.complaints.queries import resident_complaints  # tickets builds on frontdesk
-
-    resident = resident_cards(residents_for(user)).get(pk=pk)
-    resident.recent_complaints = resident_complaints(resident)
-    # What the units owe and hold as credit: two queries, run only by a page that shows it.
-    resident.balance = ResidentBalance(resident, user)
-    return resident
+    """One resident for a card or a form; raises DoesNotExist for what the user may not see."""
+    return resident_cards(residents_for(user)).get(pk=pk)
 
 
 def resident_history(resident) -> QuerySet:

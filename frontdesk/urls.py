@@ -51,7 +51,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("lookup/", views.lookup, name="lookup"),
     path("residents/new/", views.resident_new, name="resident_new"),
-    path("residents/<int:pk>/", views.resident_card, name="resident_card"),
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/phones/", views.resident_phones, name="resident_phones"),
     path("residents/<int:pk>/invite/", views.resident_invite, name="resident_invite"),

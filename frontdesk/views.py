@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from frontdesk import policy, queries, services
 from frontdesk.forms import ActivateForm, HolidayForm, InviteForm, ResidentForm, phone_formset
 from frontdesk.models import Resident
-from tickets.repairs import queries as ticket_queries
 
 PORTAL_PAGE_SIZE = 20  # the resident's lists, a phone screen at a time
 
@@ -67,24 +66,6 @@ def lookup(request):
     results = list(queries.resident_lookup(request.user, text))
     template = "frontdesk/_lookup_results.html" if request.htmx else "frontdesk/lookup.html"
     return render(request, template, {"q": text, "results": results})
-
-
-@staff_required
-def resident_card(request, pk: int):
-    resident = _resident_or_404(request, pk)
-    return render(
-        request,
-        "frontdesk/resident_card.html",
-        {
-            "resident": resident,
-            "history": queries.resident_history(resident),
-            "repairs": ticket_queries.resident_repairs(resident),
-            "may_edit": policy.allows(request.user, "resident.edit", resident),
-            "may_invite": policy.allows(request.user, "resident.invite", resident),
-            "may_reveal": policy.allows(request.user, "resident.phone.full", resident),
-            "invite_form": InviteForm(),
-        },
-    )
 
 
 @staff_required

@@ -40,10 +40,6 @@ WIRING = {
 }
 
 KNOWN_UPWARD = {
-    ("frontdesk.queries", "billing.payment_queries"),
-    ("frontdesk.queries", "tickets.complaints.queries"),
-    ("frontdesk.views", "tickets.repairs"),
-    ("frontdesk.views", "tickets.repairs.queries"),
     ("tickets.repairs.services", "billing.models"),
     ("visits.models", "tickets.models"),
     ("visits.services", "tickets.complaints"),
