@@ -12,7 +12,7 @@ class BillingConfig(AppConfig):
         from billing.services import billing_due, dunning_advance
         from billing.tasks import notices_generate_task
         from frontdesk import sweep
-        from frontdesk.tasks import publish_after_commit
+        from frontdesk.outbox import publish_after_commit
 
         def billing_runs_queue(*, now: datetime) -> int:
             """Claim each property's month whose billing day has come and queue its notices:

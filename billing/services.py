@@ -51,7 +51,8 @@ from frontdesk.models import (
     User,
 )
 from frontdesk.money import ZERO, money
-from frontdesk.services import sequence_next, staff_notify, unit_notify
+from frontdesk.outbox import staff_notify, unit_notify
+from frontdesk.services import sequence_next
 
 BATCH_SIZE = 500
 
@@ -312,7 +313,7 @@ def _announce(property: Property, notices: list[FeeNotice], now: datetime) -> No
     """Tell the residents of the batch's units, through the outbox, in their language: an
     SMS, an email where they have an address, and a notice in the portal. Three queries per
     batch; each row's delivery is queued after commit (the sweep catches what is missed)."""
-    from frontdesk.tasks import notification_deliver_task, publish_after_commit
+    from frontdesk.outbox import notification_deliver_task, publish_after_commit
 
     by_unit = {n.unit_id: n for n in notices}
     memberships = Resident.units.through.objects.filter(

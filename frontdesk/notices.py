@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from frontdesk import queries, services
+from frontdesk import outbox, queries
 from frontdesk.models import Notification
 
 
@@ -23,7 +23,7 @@ def notice_open(request, pk: int):
     notice = Notification.objects.filter(pk=pk, recipient_user=request.user).first()
     if notice is None:
         raise Http404
-    services.notification_mark_read(notification=notice, by=request.user)
+    outbox.notification_mark_read(notification=notice, by=request.user)
     safe = url_has_allowed_host_and_scheme(notice.link, allowed_hosts={request.get_host()})
     return redirect(notice.link if notice.link and safe else "notices")
 

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk import services
+from frontdesk import outbox, services
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def run(*, name: str, now: datetime) -> dict:
     # The outbox is not wrapped in one transaction: each delivery records its own claim and
     # result as it happens (notification_deliver), so a failure half-way through a batch
     # cannot un-record messages that already left and send them all again next minute.
-    outcomes[OUTBOX] = _run_step(OUTBOX, services.notifications_sweep, now, atomic=False)
+    outcomes[OUTBOX] = _run_step(OUTBOX, outbox.notifications_sweep, now, atomic=False)
     record = _record(outcomes)
     services.sweep_mark(name=name, started_at=now, result=record)
     return record

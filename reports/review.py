@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from frontdesk import clock, policy
 from frontdesk.desk.models import DailyLedger, ShiftHandover
 from frontdesk.models import Notification, Property, User
-from frontdesk.services import notification_enqueue
+from frontdesk.outbox import notification_enqueue
 from reports.models import DailyReview, DigestRun
 from tickets.complaints.services import OPEN
 from tickets.models import Complaint, Escalation, RepairOrder

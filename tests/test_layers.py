@@ -49,8 +49,6 @@ KNOWN_UPWARD = {
     ("visits.services", "tickets.repairs.services"),
 }
 KNOWN_CYCLES = [
-    ["frontdesk.services", "frontdesk.tasks", "frontdesk.services"],
-    ["frontdesk.services", "frontdesk.tasks", "frontdesk.sweep", "frontdesk.services"],
     ["visits.services", "tickets.repairs.services", "visits.services"],
 ]
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from frontdesk import clock, policy
 from frontdesk.models import User
-from frontdesk.services import staff_notify
+from frontdesk.outbox import staff_notify
 from tickets.complaints import services as complaints
 from tickets.models import ComplaintEvent, RepairEvent, RepairOrder
 from tickets.repairs import services as repairs

@@ -31,13 +31,8 @@ from frontdesk.desk.models import (
     Visitor,
 )
 from frontdesk.models import Department, Notification, Property, Resident, Role, Unit, User
-from frontdesk.services import (
-    notification_enqueue,
-    sequence_next,
-    staff_notify,
-    unit_notify,
-    user_notify,
-)
+from frontdesk.outbox import notification_enqueue, staff_notify, unit_notify, user_notify
+from frontdesk.services import sequence_next
 
 
 def _unit_of(prop: Property, unit: Unit | None) -> None:

@@ -2,12 +2,12 @@
 
 from django.urls import reverse
 
-from frontdesk import services
+from frontdesk import outbox
 from frontdesk.models import Notification
 
 
 def notify(prop, user, subject="回访已逾期", link="/lookup/"):
-    services.user_notify(property=prop, user=user, subject=subject, body="", link=link)
+    outbox.user_notify(property=prop, user=user, subject=subject, body="", link=link)
     return Notification.objects.filter(recipient_user=user, channel="in_app").latest("pk")
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from frontdesk import services
+from frontdesk import outbox
 from frontdesk.models import Notification, SweepRun
 from frontdesk.tasks import sweep
 
@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 @pytest.fixture
 def email_note(sunshine):
     with time_machine.travel(NOW, tick=False):
-        return services.notification_enqueue(
+        return outbox.notification_enqueue(
             property=sunshine,
             channel=Notification.Channel.EMAIL,
             subject="激活码",
@@ -29,8 +29,8 @@ def email_note(sunshine):
 
 
 def test_delivery_sends_once_and_marks_the_row(email_note):
-    first = services.notification_deliver(notification_id=email_note.pk, now=NOW)
-    second = services.notification_deliver(notification_id=email_note.pk, now=NOW)
+    first = outbox.notification_deliver(notification_id=email_note.pk, now=NOW)
+    second = outbox.notification_deliver(notification_id=email_note.pk, now=NOW)
 
     email_note.refresh_from_db()
     assert (first, second) == (True, False)
@@ -41,7 +41,7 @@ def test_delivery_sends_once_and_marks_the_row(email_note):
 
 def test_delivery_stamps_the_now_it_is_given_not_the_clock(email_note):
     with time_machine.travel(NOW + timedelta(days=30), tick=False):
-        assert services.notification_deliver(notification_id=email_note.pk, now=NOW)
+        assert outbox.notification_deliver(notification_id=email_note.pk, now=NOW)
 
     email_note.refresh_from_db()
     assert (email_note.claimed_at, email_note.sent_at) == (NOW, NOW)
@@ -50,7 +50,7 @@ def test_delivery_stamps_the_now_it_is_given_not_the_clock(email_note):
 def test_a_claim_held_by_a_live_worker_is_left_alone(email_note):
     Notification.objects.filter(pk=email_note.pk).update(status="sending", claimed_at=NOW)
 
-    assert not services.notification_deliver(notification_id=email_note.pk, now=NOW)
+    assert not outbox.notification_deliver(notification_id=email_note.pk, now=NOW)
     assert mail.outbox == []
 
 
@@ -58,7 +58,7 @@ def test_a_claim_left_by_a_killed_worker_is_taken_over_by_the_sweep(email_note):
     Notification.objects.filter(pk=email_note.pk).update(status="sending", claimed_at=NOW)
 
     later = NOW + timedelta(minutes=11)
-    result = services.notifications_sweep(now=later)
+    result = outbox.notifications_sweep(now=later)
 
     email_note.refresh_from_db()
     assert result == {"notifications_tried": 1, "notifications_sent": 1}
@@ -69,18 +69,18 @@ def test_a_claim_left_by_a_killed_worker_is_taken_over_by_the_sweep(email_note):
 def test_a_failing_channel_is_retried_then_given_up(email_note, settings):
     settings.EMAIL_BACKEND = "tests.frontdesk.broken_mail.Backend"
 
-    for minute in range(services.NOTIFICATION_MAX_ATTEMPTS):
-        services.notifications_sweep(now=NOW + timedelta(minutes=minute))
+    for minute in range(outbox.NOTIFICATION_MAX_ATTEMPTS):
+        outbox.notifications_sweep(now=NOW + timedelta(minutes=minute))
 
     email_note.refresh_from_db()
     assert email_note.status == Notification.Status.FAILED
-    assert email_note.attempts == services.NOTIFICATION_MAX_ATTEMPTS
+    assert email_note.attempts == outbox.NOTIFICATION_MAX_ATTEMPTS
     assert "SMTP is down" in email_note.last_error
 
 
 def test_running_the_sweep_twice_sends_nothing_the_second_time(email_note):
-    services.notifications_sweep(now=NOW)
-    again = services.notifications_sweep(now=NOW + timedelta(minutes=1))
+    outbox.notifications_sweep(now=NOW)
+    again = outbox.notifications_sweep(now=NOW + timedelta(minutes=1))
 
     assert again == {"notifications_tried": 0, "notifications_sent": 0}
     assert len(mail.outbox) == 1

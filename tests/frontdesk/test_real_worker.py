@@ -8,7 +8,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from frontdesk import services
+from frontdesk import outbox
 from frontdesk.celery import app
 from frontdesk.models import Notification, SweepRun
 from frontdesk.tasks import sweep
@@ -17,7 +17,7 @@ from tests.conftest import reset_connections, wait_for
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_delivers_an_outbox_row_published_after_commit(broker, sunshine):
-    note = services.notification_enqueue(
+    note = outbox.notification_enqueue(
         property=sunshine,
         channel=Notification.Channel.EMAIL,
         subject="激活码",
@@ -53,7 +53,7 @@ def test_a_broker_that_is_down_leaves_the_row_for_the_sweep(sunshine, settings):
     reset_connections()
     try:
         started = time.monotonic()
-        note = services.notification_enqueue(
+        note = outbox.notification_enqueue(
             property=sunshine,
             channel=Notification.Channel.SMS,
             subject="激活码",
@@ -68,4 +68,4 @@ def test_a_broker_that_is_down_leaves_the_row_for_the_sweep(sunshine, settings):
     note.refresh_from_db()
     assert note.status == Notification.Status.PENDING
     assert elapsed < 10, "publishing must not hold the request while the broker is down"
-    assert services.notifications_sweep(now=note.created_at)["notifications_sent"] == 1
+    assert outbox.notifications_sweep(now=note.created_at)["notifications_sent"] == 1

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from frontdesk import services, sweep
+from frontdesk import outbox, sweep
 from frontdesk.models import Notification, SweepRun
 from frontdesk.tasks import sweep as sweep_task
 from tests.factories import complaint_received, repair_completed
@@ -63,7 +63,7 @@ def due_work(sunshine, clerk, engineer, engineering, engineering_manager, superv
     whose 2-hour fix window has passed, and an e-mail waiting in the outbox."""
     with at(T):
         callback = repair_completed(sunshine, clerk=clerk, engineer=engineer).callbacks.get()
-        note = services.notification_enqueue(
+        note = outbox.notification_enqueue(
             property=sunshine,
             channel=Notification.Channel.EMAIL,
             subject="激活码",
@@ -133,7 +133,7 @@ def test_while_a_step_keeps_failing_the_others_still_act_exactly_once(
 
 def test_a_failing_step_rolls_back_its_own_writes(sunshine):
     def half_done(*, now):
-        services.notification_enqueue(
+        outbox.notification_enqueue(
             property=sunshine,
             channel=Notification.Channel.EMAIL,
             subject="half done",
@@ -158,7 +158,7 @@ def test_a_failing_step_rolls_back_its_own_writes(sunshine):
 
 def test_a_result_the_record_cannot_hold_is_a_failure_and_rolls_back(sunshine):
     def untidy(*, now):
-        services.notification_enqueue(
+        outbox.notification_enqueue(
             property=sunshine, channel="email", subject="untidy", body="-", address="u@example.com"
         )
         return {"when": now}  # a datetime is not JSON

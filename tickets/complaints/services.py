@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from frontdesk import clock, policy
 from frontdesk.models import Department, Property, Resident, Unit, User
-from frontdesk.services import sequence_next, staff_notify, user_notify
+from frontdesk.outbox import staff_notify, user_notify
+from frontdesk.services import sequence_next
 from tickets.models import (
     Complaint,
     ComplaintEvent,

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from frontdesk import policy
 from frontdesk.models import Department, Property, Resident, Unit, User
 from frontdesk.money import money
-from frontdesk.services import sequence_next, staff_notify, user_notify
+from frontdesk.outbox import staff_notify, user_notify
+from frontdesk.services import sequence_next
 from frontdesk.uploads import VerifiedImage
 from tickets.models import (
     PriceItem,

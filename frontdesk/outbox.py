@@ -1,0 +1,196 @@
+"""The outbox: every message to a person is a Notification row, written in the transaction of
+the change that causes it and delivered after commit by a task, or by the sweep when the
+broker or a worker failed. This module is the table's only writer."""
+
+import logging
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from frontdesk.models import Notification, Property, Resident, Unit, User
+from frontdesk.policy import staff_with_roles
+
+logger = logging.getLogger(__name__)
+
+
+def publish_after_commit(task, *args) -> None:
+    """Queue a task once the transaction commits, never making the request wait on the broker.
+
+    Best effort: if the broker is down the row stays pending and the sweep handles it.
+    """
+
+    def publish() -> None:
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception:
+            logger.warning("broker unavailable; %s left to the sweep", task.name, exc_info=True)
+
+    transaction.on_commit(publish)
+
+
+def notification_enqueue(
+    *,
+    property: Property,
+    channel: str,
+    subject: str,
+    body: str,
+    address: str = "",
+    recipient_user: User | None = None,
+    recipient_resident: Resident | None = None,
+    link: str = "",
+) -> Notification:
+    """Write an outbox row in the caller's transaction; delivery is queued after commit."""
+    note = Notification.objects.create(
+        property=property,
+        channel=channel,
+        subject=subject,
+        body=body,
+        address=address,
+        recipient_user=recipient_user,
+        recipient_resident=recipient_resident,
+        link=link,
+        created_at=timezone.now(),
+    )
+    publish_after_commit(notification_deliver_task, note.pk)
+    return note
+
+
+def staff_notify(
+    *,
+    property: Property,
+    roles: set[str],
+    subject: str,
+    body: str,
+    link: str = "",
+    department_id: int | None = None,
+) -> int:
+    """Tell everyone holding one of the roles at the property: an in-app notice each, and an
+    email where they have an address. Runs in the caller's transaction (outbox)."""
+    users = list(staff_with_roles(property.pk, roles, department_id=department_id))
+    for user in users:
+        user_notify(property=property, user=user, subject=subject, body=body, link=link)
+    return len(users)
+
+
+def user_notify(*, property: Property, user: User, subject: str, body: str, link: str = "") -> None:
+    """An in-app notice in the person's header, and an email where they have an address."""
+    message = {"property": property, "subject": subject, "body": body, "link": link}
+    notification_enqueue(channel=Notification.Channel.IN_APP, recipient_user=user, **message)
+    if user.email:
+        notification_enqueue(
+            channel=Notification.Channel.EMAIL, address=user.email, recipient_user=user, **message
+        )
+
+
+def unit_notify(prop: Property, unit: Unit, subject: str, link: str = "") -> int:
+    """An SMS (to the first phone) and a portal notice to each current resident of a unit,
+    through the outbox; two queries whatever the residents. Returns how many were told."""
+    told = 0
+    for resident in (
+        Resident.objects.filter(units=unit, moved_out_on__isnull=True)
+        .prefetch_related("phones")
+        .select_related("user")
+    ):
+        phones = list(resident.phones.all())
+        if phones:
+            notification_enqueue(
+                property=prop,
+                channel=Notification.Channel.SMS,
+                address=phones[0].digits,
+                recipient_resident=resident,
+                subject=subject,
+                body="",
+            )
+        if resident.user_id:
+            notification_enqueue(
+                property=prop,
+                channel=Notification.Channel.IN_APP,
+                recipient_user=resident.user,
+                recipient_resident=resident,
+                subject=subject,
+                body="",
+                link=link,
+            )
+        told += 1
+    return told
+
+
+NOTIFICATION_CLAIM_STALE_AFTER = timedelta(minutes=10)
+NOTIFICATION_MAX_ATTEMPTS = 8
+
+
+def _notification_send(note: Notification) -> None:
+    """Hand one message to its channel. Raises on failure; the caller records it."""
+    if note.channel == Notification.Channel.EMAIL:
+        send_mail(note.subject, note.body, None, [note.address], fail_silently=False)
+    elif note.channel == Notification.Channel.SMS:
+        if settings.SMS_BACKEND != "log":
+            raise ImproperlyConfigured(f"Unknown SMS_BACKEND {settings.SMS_BACKEND!r}")
+        logger.info("SMS to %s: %s", note.address, note.body)
+    # In-app messages are read from the outbox row itself: marking it sent is delivery.
+
+
+def notification_deliver(*, notification_id: int, now: datetime) -> bool:
+    """Deliver one outbox row at least once, and record its effect exactly once.
+
+    The conditional UPDATE claims the row: only the caller that changed it sends, so two
+    workers (or a task and the sweep) never deliver the same message twice. A claim older
+    than NOTIFICATION_CLAIM_STALE_AFTER belongs to a worker that died and is taken over.
+    """
+    claimable = Q(status=Notification.Status.PENDING) | Q(
+        status=Notification.Status.SENDING, claimed_at__lt=now - NOTIFICATION_CLAIM_STALE_AFTER
+    )
+    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return False
+    note = Notification.objects.get(pk=notification_id)
+    try:
+        _notification_send(note)
+    except Exception as exc:
+        gave_up = note.attempts >= NOTIFICATION_MAX_ATTEMPTS
+        Notification.objects.filter(pk=note.pk).update(
+            status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        return False
+    Notification.objects.filter(pk=note.pk).update(
+        status=Notification.Status.SENT, sent_at=now, last_error=""
+    )
+    return True
+
+
+def notifications_sweep(*, now: datetime, batch_size: int = 200) -> dict:
+    """Deliver what the after-commit task did not (broker down, worker killed)."""
+    ids = list(
+        Notification.objects.filter(
+            Q(status=Notification.Status.PENDING)
+            | Q(
+                status=Notification.Status.SENDING,
+                claimed_at__lt=now - NOTIFICATION_CLAIM_STALE_AFTER,
+            )
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    sent = sum(notification_deliver(notification_id=pk, now=now) for pk in ids)
+    return {"notifications_tried": len(ids), "notifications_sent": sent}
+
+
+# The name the task had when it lived in frontdesk.tasks: queued messages keep their route.
+@shared_task(acks_late=True, name="frontdesk.tasks.notification_deliver_task")
+def notification_deliver_task(notification_id: int) -> bool:
+    return notification_deliver(notification_id=notification_id, now=timezone.now())
+
+
+def notification_mark_read(*, notification: Notification, by: User) -> None:
+    Notification.objects.filter(pk=notification.pk, recipient_user=by, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
