@@ -8,11 +8,15 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
-        # Imported here, not at the top: the steps' modules need the models loaded.
+        # Imported here, not at the top: these modules need the models loaded.
+        from billing.queries import repair_billed
         from billing.services import billing_due, dunning_advance
         from billing.tasks import notices_generate_task
         from frontdesk import sweep
         from frontdesk.outbox import publish_after_commit
+        from tickets.repairs.services import billed_on_notices_register
+
+        billed_on_notices_register(repair_billed)
 
         def billing_runs_queue(*, now: datetime) -> int:
             """Claim each property's month whose billing day has come and queue its notices:

@@ -8,14 +8,22 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, Min, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from billing.models import FeeNotice
+from billing.models import FeeNotice, FeeNoticeLine
 from frontdesk import policy
 from frontdesk.models import User
 from frontdesk.money import ZERO, money
+from tickets.models import RepairOrder
 
 COLLECTION_TARGET = Decimal("0.95")  # 收缴率 at least 95% (seed 004)
 # Sums of money columns: wide enough for a year of an estate's billing.
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+def repair_billed(order: RepairOrder) -> Decimal:
+    """What fee notices have billed of a repair order's charges (registered with repairs:
+    the desk does not take again what a notice bills)."""
+    billed = FeeNoticeLine.objects.filter(repair=order).aggregate(total=Sum("amount"))["total"]
+    return billed or ZERO
 
 
 def notices_for(user: User) -> QuerySet[FeeNotice]:

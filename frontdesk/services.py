@@ -26,6 +26,7 @@ from frontdesk.models import (
     Resident,
     ResidentEvent,
     ResidentPhone,
+    SweepRun,
     Unit,
     User,
     archive_prefix,
@@ -277,8 +278,6 @@ def property_holidays_prefill(*, property: Property, year: int) -> int:
 
 def sweep_mark(*, name: str, started_at: datetime, result: dict) -> None:
     """Record that a periodic job ran, for the stale-beat warning and /health/."""
-    from frontdesk.models import SweepRun
-
     SweepRun.objects.update_or_create(
         name=name,
         defaults={

@@ -1,6 +1,7 @@
 """The supervisor's dashboard, its drill-downs, its exports (Excel, CSV) and the printable
 monthly report (PDF). For supervisors and project managers of the properties shown; anyone
-else gets 404. Thin views: the figures come from reports.queries, the files from
+else gets 404. Thin views: the figures come from reports.dashboard_queries (the filters from
+reports.filters, the rows behind a figure from reports.drilldowns), the files from
 reports.exports, the charts from reports.charts.
 
 Drill-downs: every figure lists its own rows here (repairs, complaints, callbacks, calls or
@@ -21,43 +22,48 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from frontdesk.pages import Page
 from frontdesk.views import staff_required
-from reports import charts, exports, queries
-from tickets.repairs.queries import Page
+from reports import charts, exports
+from reports.dashboard_queries import dashboard
+from reports.drilldowns import DRILL_LABELS, DRILL_ROWS, DrillFilters, dimension_names, drill_page
+from reports.figures import DEFINITIONS, DIMENSIONS, DIMENSION_LABELS, Dashboard, SNAPSHOT_KEYS, TARGETS, WEEK
+from reports.filters import ALL, Filters, NotYours, dashboard_for, filters_from, local_today
+from reports.periods import Scope, collection_months, first_of_month, month_end
 
-DRILL_FIGURES = set(queries.DRILL_ROWS) | {"collection"}
+DRILL_FIGURES = set(DRILL_ROWS) | {"collection"}
 
 
 def _filters_or_404(request, params=None):
     try:
-        return queries.filters_from(request.GET if params is None else params, request.user)
-    except queries.NotYours:
+        return filters_from(request.GET if params is None else params, request.user)
+    except NotYours:
         raise Http404 from None
 
 
-def _drill_url(key: str, filters: queries.Filters, **extra) -> str:
+def _drill_url(key: str, filters: Filters, **extra) -> str:
     return f"{reverse('reports_drill', args=[key])}?{urlencode(filters.params(**extra))}"
 
 
-def _figure_rows(d: queries.Dashboard, filters: queries.Filters) -> list[dict]:
+def _figure_rows(d: Dashboard, filters: Filters) -> list[dict]:
     return [
         {
             "figure": f,
             "chart": charts.figure_bars(f),
             "url": _drill_url(f.key, filters),
             "miss_url": _drill_url(f.key, filters, miss="1")
-            if f.key not in queries.SNAPSHOT_KEYS and f.key != "collection"
+            if f.key not in SNAPSHOT_KEYS and f.key != "collection"
             else None,
         }
         for f in d.figures
     ]
 
 
-def _breakdowns(d: queries.Dashboard, filters: queries.Filters, kind: str) -> list[dict]:
+def _breakdowns(d: Dashboard, filters: Filters, kind: str) -> list[dict]:
     found = d.complaints if kind == "complaints" else d.repairs
     blocks = []
-    for dim in queries.DIMENSIONS:
-        label = queries.DIMENSION_LABELS[dim]
+    for dim in DIMENSIONS:
+        label = DIMENSION_LABELS[dim]
         rows = [
             {"row": row, "url": _drill_url(kind, filters, **{dim: row.key})} for row in found[dim]
         ]
@@ -77,10 +83,10 @@ def _breakdowns(d: queries.Dashboard, filters: queries.Filters, kind: str) -> li
     return blocks
 
 
-def _trend(d: queries.Dashboard, filters: queries.Filters) -> list[dict]:
+def _trend(d: Dashboard, filters: Filters) -> list[dict]:
     rows = []
     for bucket in d.trend:
-        narrowed = queries.Filters(
+        narrowed = Filters(
             filters.properties, filters.property, bucket.start, bucket.end, filters.trend
         )
         rows.append(
@@ -94,7 +100,7 @@ def _trend(d: queries.Dashboard, filters: queries.Filters) -> list[dict]:
     return rows
 
 
-def _query(filters: queries.Filters | None, request) -> str:
+def _query(filters: Filters | None, request) -> str:
     if filters is None:
         return request.GET.urlencode()
     return urlencode(filters.params())
@@ -110,9 +116,9 @@ def reports_dashboard(request):
         return render(
             request, "reports/dashboard.html", {"form": form, "dashboard": None}, status=400
         )
-    d = queries.dashboard_for(filters)
+    d = dashboard_for(filters)
     trend_title = _("Complaints, repairs and satisfaction by %(bucket)s") % {
-        "bucket": _("week") if d.trend_by == queries.WEEK else _("month"),
+        "bucket": _("week") if d.trend_by == WEEK else _("month"),
     }
     return render(
         request,
@@ -144,7 +150,7 @@ def reports_drill(request, figure: str):
     if filters is None:
         return render(request, "reports/drill.html", {"form": form, "figure": figure}, status=400)
     if figure == "collection":
-        first, last = queries.collection_months(filters.start, filters.end)
+        first, last = collection_months(filters.start, filters.end)
         params = {
             "property": filters.properties[0].pk,
             "start": f"{first:%Y-%m}",
@@ -154,28 +160,28 @@ def reports_drill(request, figure: str):
     error, status = None, 200
     page = Page(rows=[], older=None)
     try:
-        drill = queries.DrillFilters.parse(request.GET)
+        drill = DrillFilters.parse(request.GET)
     except ValueError:
-        drill, error, status = queries.DrillFilters(), _("That filter is not valid."), 400
+        drill, error, status = DrillFilters(), _("That filter is not valid."), 400
     if error is None:
         try:
-            page = queries.drill_page(figure, filters, drill, before=request.GET.get("before"))
+            page = drill_page(figure, filters, drill, before=request.GET.get("before"))
         except ValueError:
             error = _("That page link is not valid: start again from the newest rows.")
             status = 400
     base = {**filters.params(), **drill.params()}
     older_query = urlencode({**base, "before": page.older}) if page.older else None
-    kind = queries.DRILL_ROWS[figure]
+    kind = DRILL_ROWS[figure]
     return render(
         request,
         "reports/drill.html",
         {
             "form": form,
             "figure": figure,
-            "title": queries.DRILL_LABELS[figure],
-            "definition": queries.DEFINITIONS.get(figure, ""),
+            "title": DRILL_LABELS[figure],
+            "definition": DEFINITIONS.get(figure, ""),
             "filters": filters,
-            "narrowed": drill.described(kind) + queries.dimension_names(filters, drill),
+            "narrowed": drill.described(kind) + dimension_names(filters, drill),
             "kind": kind,
             "rows": page.rows,
             "older_query": older_query,
@@ -185,9 +191,9 @@ def reports_drill(request, figure: str):
             "dashboard_query": urlencode(filters.params()),
             "error": error,
             "several": len(filters.properties) > 1,
-            "snapshot": figure in queries.SNAPSHOT_KEYS,
-            "may_miss": figure in queries.TARGETS
-            and figure not in queries.SNAPSHOT_KEYS
+            "snapshot": figure in SNAPSHOT_KEYS,
+            "may_miss": figure in TARGETS
+            and figure not in SNAPSHOT_KEYS
             and not drill.miss,
             "miss_query": urlencode({**base, "miss": "1"}),
         },
@@ -195,8 +201,8 @@ def reports_drill(request, figure: str):
     )
 
 
-def _export_name(filters: queries.Filters, extension: str) -> str:
-    scope = "all" if filters.property == queries.ALL else filters.properties[0].code
+def _export_name(filters: Filters, extension: str) -> str:
+    scope = "all" if filters.property == ALL else filters.properties[0].code
     return f"dashboard-{scope}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{extension}"
 
 
@@ -209,7 +215,7 @@ def reports_dashboard_xlsx(request):
         return render(
             request, "reports/dashboard.html", {"form": form, "dashboard": None}, status=400
         )
-    out = exports.xlsx_file(queries.dashboard_for(filters))
+    out = exports.xlsx_file(dashboard_for(filters))
     return FileResponse(
         out,
         as_attachment=True,
@@ -228,7 +234,7 @@ def reports_dashboard_csv(request):
             request, "reports/dashboard.html", {"form": form, "dashboard": None}, status=400
         )
     response = HttpResponse(
-        exports.csv_text(queries.dashboard_for(filters)), content_type="text/csv; charset=utf-8"
+        exports.csv_text(dashboard_for(filters)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name(filters, "csv")}"'
     return response
@@ -253,27 +259,27 @@ def reports_monthly_pdf(request, month: str):
     if filters is None:
         raise Http404
     now = timezone.now()
-    today = queries.local_today(filters.properties, now)
+    today = local_today(filters.properties, now)
     if first > today:
         raise Http404
-    last = min(queries.month_end(first), today)
-    previous_first = queries.first_of_month(first - timedelta(days=1))
-    previous_last = queries.month_end(previous_first)
-    scope = queries.Scope(filters.properties)
-    whole = last == queries.month_end(first)  # a past month: its snapshot at its end
-    d = queries.dashboard(
+    last = min(month_end(first), today)
+    previous_first = first_of_month(first - timedelta(days=1))
+    previous_last = month_end(previous_first)
+    scope = Scope(filters.properties)
+    whole = last == month_end(first)  # a past month: its snapshot at its end
+    d = dashboard(
         filters.properties,
         first,
         last,
         now,
-        trend=queries.WEEK,
+        trend=WEEK,
         previous=(previous_first, previous_last),
         at=scope.end_of(last) if whole else now,
         previous_at=scope.end_of(previous_last) if whole else None,
     )
     title = _("Monthly report %(month)s") % {"month": month}
     pdf = exports.monthly_pdf(d, title=title)
-    scope = "all" if filters.property == queries.ALL else filters.properties[0].code
+    scope = "all" if filters.property == ALL else filters.properties[0].code
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="monthly-{scope}-{month}.pdf"'
     return response

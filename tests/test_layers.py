@@ -13,10 +13,7 @@ repair; a repair asks what billing put on a notice), the lower one keeps a regis
 the upper one fills in its AppConfig.ready(). Imports are read with ast, those inside
 functions included, and the modules' import graph has no cycle. The project's wiring (the
 root URLconf, settings, the Celery app, the core's AppConfig that loads the desk's models)
-sits above everything and may import anything.
-
-KNOWN_UPWARD lists the edges that still point the wrong way. A new one fails this test, and
-so does one removed without being crossed off here."""
+sits above everything and may import anything."""
 
 import ast
 from pathlib import Path
@@ -38,20 +35,6 @@ WIRING = {
     "frontdesk.celery",
     "frontdesk.apps",
 }
-
-KNOWN_UPWARD = {
-    ("tickets.repairs.services", "billing.models"),
-    ("visits.models", "tickets.models"),
-    ("visits.services", "tickets.complaints"),
-    ("visits.services", "tickets.complaints.services"),
-    ("visits.services", "tickets.models"),
-    ("visits.services", "tickets.repairs"),
-    ("visits.services", "tickets.repairs.services"),
-}
-KNOWN_CYCLES = [
-    ["visits.services", "tickets.repairs.services", "visits.services"],
-]
-
 
 def modules() -> dict[str, Path]:
     base = Path(settings.BASE_DIR)
@@ -91,7 +74,7 @@ def graph() -> dict[str, set[str]]:
     }
 
 
-def test_no_import_points_up_or_across_but_the_known_ones():
+def test_no_import_points_up():
     wrong = set()
     for name, targets in graph().items():
         here, level = layer(name)
@@ -100,8 +83,7 @@ def test_no_import_points_up_or_across_but_the_known_ones():
             if there != here and other > level:
                 wrong.add((name, target))
 
-    assert sorted(wrong - KNOWN_UPWARD) == [], "a new import points up"
-    assert sorted(KNOWN_UPWARD - wrong) == [], "fixed: cross it off KNOWN_UPWARD"
+    assert sorted(wrong) == [], "an import points up"
 
 
 def test_the_modules_import_graph_has_no_cycle():
@@ -123,7 +105,7 @@ def test_the_modules_import_graph_has_no_cycle():
     for node in sorted(edges):
         if node not in done:
             visit(node)
-    assert cycles == KNOWN_CYCLES
+    assert cycles == []
 
 
 def test_the_layers_name_real_packages():

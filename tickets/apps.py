@@ -6,9 +6,15 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self) -> None:
-        # Imported here, not at the top: the step's module needs the models loaded.
+        # Imported here, not at the top: these modules need the models loaded.
         from frontdesk import sweep
+        from tickets.complaints.follow_up import ComplaintFollowUp
         from tickets.complaints.services import complaints_escalate
+        from tickets.repairs.follow_up import RepairFollowUp
+        from visits import follow_ups
+
+        follow_ups.register("repair", RepairFollowUp())
+        follow_ups.register("complaint", ComplaintFollowUp())
 
         sweep.register(
             "complaints_escalated",

@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.models import Property
-from tickets.models import Complaint, RepairOrder
 
 
 class Callback(models.Model):
@@ -32,10 +31,18 @@ class Callback(models.Model):
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="callbacks")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     repair = models.ForeignKey(
-        RepairOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks"
+        "tickets.RepairOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
     )
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks"
+        "tickets.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
     )
     fee_notice = models.ForeignKey(
         "billing.FeeNotice",

@@ -10,12 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontdesk import clock, policy
-from frontdesk.models import User
+from frontdesk import policy
+from frontdesk.models import Property, User
 from frontdesk.outbox import staff_notify
-from tickets.complaints import services as complaints
-from tickets.models import ComplaintEvent, RepairEvent, RepairOrder
-from tickets.repairs import services as repairs
+from visits.follow_ups import follow_up_for
 from visits.models import CallAttempt, Callback
 
 FLAG_AFTER_FAILED_CALLS = 3
@@ -25,24 +23,61 @@ REMIND_BEFORE = timedelta(hours=1)
 SATISFACTION_KINDS = {Callback.Kind.REPAIR, Callback.Kind.COMPLAINT}
 
 
-def callback_schedule_for_repair(*, order: RepairOrder) -> Callback:
-    """Due 72 elapsed hours (the property's window) after completion. Runs inside the
-    completing transaction; the database allows one open callback per order."""
-    due = clock.deadline_after_hours(order.completed_at, order.property.repair_callback_hours)
+def callback_schedule(
+    *,
+    property: Property,
+    kind: str,
+    created_at: datetime,
+    due_at: datetime,
+    question: str = "",
+    next_try_at: datetime | None = None,
+    **record,
+) -> Callback:
+    """Every callback is scheduled here, whatever set it off: `record` names what it follows
+    (repair=, complaint=, fee_notice=, parent=). Runs in the trigger's transaction; the
+    database allows one open callback per trigger. It can be called from the moment it is
+    created, unless `next_try_at` says later (a reply promised for a time)."""
     return Callback.objects.create(
-        property=order.property,
-        kind=Callback.Kind.REPAIR,
-        repair=order,
-        created_at=order.completed_at,
-        due_at=due,
-        next_try_at=order.completed_at,
+        property=property,
+        kind=kind,
+        question=question,
+        created_at=created_at,
+        due_at=due_at,
+        next_try_at=next_try_at or created_at,
+        **record,
     )
 
 
-def callbacks_cancel_for_repair(*, order: RepairOrder, reason: str) -> int:
-    return Callback.objects.filter(
-        repair=order, kind=Callback.Kind.REPAIR, status=Callback.Status.OPEN
-    ).update(status=Callback.Status.CANCELLED, close_reason=reason)
+def callbacks_cancel(*, kind: str, reason: str, **record) -> int:
+    """The record's open callbacks of a kind are no longer owed (a reopened repair)."""
+    return Callback.objects.filter(kind=kind, status=Callback.Status.OPEN, **record).update(
+        status=Callback.Status.CANCELLED, close_reason=reason
+    )
+
+
+def timing(done_at: datetime, due_at: datetime) -> str:
+    """The one on-time rule: done by the deadline is on time."""
+    return Callback.Timing.ON_TIME if done_at <= due_at else Callback.Timing.LATE
+
+
+def _finish(callback: Callback, *, by: User, at: datetime) -> None:
+    callback.status = Callback.Status.DONE
+    callback.done_at, callback.done_by = at, by
+    callback.timing = timing(at, callback.due_at)
+    callback.save()
+
+
+def callbacks_close(*, kind: str, by: User, at: datetime, **record) -> int:
+    """What the callback was for was done another way (a complaint's reply given at the
+    desk): its open callbacks of that kind are done, on time or late by the one rule."""
+    open_ones = Callback.objects.select_for_update(of=("self",)).filter(
+        kind=kind, status=Callback.Status.OPEN, **record
+    )
+    closed = 0
+    for callback in open_ones:
+        _finish(callback, by=by, at=at)
+        closed += 1
+    return closed
 
 
 def _locked(callback: Callback) -> Callback:
@@ -103,7 +138,9 @@ def callback_record_unreached(
                 link="/callbacks/flagged/",
             )
         callback.save()
-        _order_event(callback, by, _("Not reached (call %(n)d)") % {"n": callback.attempts}, at=now)
+        follow_up_for(callback).noted(
+            callback, by=by, note=_("Not reached (call %(n)d)") % {"n": callback.attempts}, at=now
+        )
     return attempt
 
 
@@ -152,13 +189,8 @@ def callback_record_reached(
     now = timezone.now()
     _check_scores(callback, solved, satisfaction, (attitude, waiting, price))
     _check_promise(question, reply_due_at, now)
-    if callback.kind == Callback.Kind.COMPLAINT_REPLY:
-        if callback.complaint.is_letter:
-            raise ValidationError(
-                _("A letter complaint is answered in writing: issue the written reply.")
-            )
-        if not comments.strip():
-            raise ValidationError(_("Write down what was said."))
+    follow_up = follow_up_for(callback)
+    follow_up.check_reached(callback, comments=comments)
     with transaction.atomic():
         callback = _locked(callback)
         attempt = CallAttempt.objects.create(
@@ -178,14 +210,9 @@ def callback_record_reached(
             reply_due_at=reply_due_at,
         )
         callback.attempts += 1
-        callback.status = Callback.Status.DONE
-        callback.done_at, callback.done_by = now, by
-        callback.timing = (
-            Callback.Timing.ON_TIME if now <= callback.due_at else Callback.Timing.LATE
-        )
-        callback.save()
+        _finish(callback, by=by, at=now)
         if question.strip():
-            Callback.objects.create(
+            callback_schedule(
                 property=callback.property,
                 kind=Callback.Kind.REPLY,
                 parent=callback,
@@ -196,12 +223,13 @@ def callback_record_reached(
                 due_at=reply_due_at,
                 next_try_at=reply_due_at,
             )
-        if callback.kind == Callback.Kind.REPAIR:
-            _repair_outcome(callback, by, attempt)
-        elif callback.kind == Callback.Kind.COMPLAINT:
-            _complaint_outcome(callback, by, attempt)
-        elif callback.kind == Callback.Kind.COMPLAINT_REPLY:
-            complaints.reply_by_call(complaint=callback.complaint, by=by, text=attempt.comments)
+        follow_up.reached(
+            callback,
+            by=by,
+            attempt=attempt,
+            satisfied=_satisfied(attempt),
+            summary=_summary(attempt),
+        )
     return attempt
 
 
@@ -217,65 +245,6 @@ def _summary(attempt: CallAttempt) -> str:
     return f"{summary}: {attempt.comments}" if attempt.comments else summary
 
 
-def _complaint_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
-    """Satisfied concludes the round; otherwise the complaint is reopened, and its next
-    resolution schedules the next callback."""
-    complaints.complaint_callback_outcome(
-        complaint=callback.complaint, by=by, satisfied=_satisfied(attempt), note=_summary(attempt)
-    )
-
-
-def _repair_outcome(callback: Callback, by: User, attempt: CallAttempt) -> None:
-    order = callback.repair
-    summary = _summary(attempt)
-    _order_event(callback, by, summary, at=attempt.at)
-    if not _satisfied(attempt):
-        repairs.repair_reopen(order=order, by=by, reason=attempt.comments or summary)
-        return
-    order.refresh_from_db()
-    if order.state == RepairOrder.State.COMPLETED and order.signed_at is not None:
-        if repairs.amount_due(order) <= 0:
-            repairs.repair_close(order=order, by=by, note=_("Satisfied on the callback"))
-
-
-def _order_event(
-    callback: Callback,
-    by: User | None,
-    note: str,
-    kind: str = RepairEvent.Kind.CALLBACK,
-    *,
-    at: datetime,
-) -> None:
-    """The call on the timeline of what it follows up: the repair order or the complaint,
-    stamped `at` (when the call was made, or the sweep's `now`)."""
-    if callback.complaint_id is not None:
-        complaint = callback.complaint
-        if kind == RepairEvent.Kind.CALLBACK_OVERDUE:
-            kind = (
-                ComplaintEvent.Kind.REPLY_OVERDUE
-                if callback.kind == Callback.Kind.COMPLAINT_REPLY
-                else ComplaintEvent.Kind.CALLBACK_OVERDUE
-            )
-        ComplaintEvent.objects.create(
-            complaint=complaint,
-            by=by,
-            at=at,
-            kind=kind,
-            state=complaint.state,
-            note=note,
-        )
-    elif callback.repair_id is not None:
-        order = callback.repair
-        RepairEvent.objects.create(
-            order=order,
-            by=by,
-            at=at,
-            kind=kind,
-            state=order.state,
-            note=note,
-        )
-
-
 def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callback:
     """A supervisor ends a callback that could not be made (the resident is unreachable)."""
     if not policy.allows(by, "callback.supervise", callback):
@@ -289,16 +258,9 @@ def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callb
         callback.timing = Callback.Timing.MISSED
         callback.close_reason = reason.strip()
         callback.save()
-        _order_event(
-            callback,
-            by,
-            _("Callback closed without reaching: %(reason)s") % {"reason": reason.strip()},
-            at=callback.done_at,
+        follow_up_for(callback).closed_missed(
+            callback, by=by, reason=reason.strip(), at=callback.done_at
         )
-        if callback.kind == Callback.Kind.COMPLAINT:
-            complaints.complaint_callback_closed(
-                complaint=callback.complaint, by=by, reason=reason.strip()
-            )
     return callback
 
 
@@ -333,13 +295,7 @@ def callbacks_mark_overdue(*, now: datetime, batch_size: int = 500) -> int:
 
 def _notify_overdue(callback: Callback, *, now: datetime) -> None:
     what = _what(callback)
-    _order_event(
-        callback,
-        None,
-        _("The callback window has passed"),
-        RepairEvent.Kind.CALLBACK_OVERDUE,
-        at=now,
-    )
+    follow_up_for(callback).overdue(callback, now=now)
     staff_notify(
         property=callback.property,
         roles=policy.roles_with("callback.overdue.notice"),

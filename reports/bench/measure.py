@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from frontdesk import policy
 from frontdesk.models import Property, User
+from frontdesk.pages import cursor_for
 
 KEYSET_DEPTH = 40_000
 # The sweep's batch: the ids of the next due callbacks (the per-row queries select more).
@@ -189,13 +190,11 @@ def lists(pages: Pages) -> dict:
 
 def keyset_cursor(user: User, which: str, depth: int = KEYSET_DEPTH) -> str | None:
     """The `before` cursor of the page that starts `depth` rows deep, made the way
-    tickets.repairs.queries encodes it (received_at in microseconds, then the id); None when the
+    frontdesk.pages encodes it (received_at in microseconds, then the id); None when the
     list is not that long."""
-    from tickets.repairs.queries import cursor_for
-
     qs = policy.repairs_for(user) if which == "repairs" else policy.complaints_for(user)
     rows = list(qs.order_by("-received_at", "-id").only("id", "received_at")[depth - 1 : depth])
-    return cursor_for(rows[0]) if rows else None
+    return cursor_for(rows[0].received_at, rows[0].pk) if rows else None
 
 
 def keyset(pages: Pages, *, depth: int = KEYSET_DEPTH) -> dict:

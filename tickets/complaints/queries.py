@@ -7,6 +7,7 @@ from frontdesk import policy
 from frontdesk.models import User
 from tickets.complaints.services import OPEN
 from tickets.models import Complaint, ComplaintEvent, Escalation
+from visits.models import Callback
 
 RECENT_LIMIT = 50
 RESIDENT_CARD_LIMIT = 20
@@ -16,8 +17,6 @@ RESIDENT_CARD_LIMIT = 20
 def complaint_detail(user: User, pk: int) -> Complaint:
     """One complaint with everything its page shows; raises DoesNotExist for what the user may
     not see (another property's complaint)."""
-    from visits.models import Callback  # visits builds on tickets: import when used
-
     return (
         policy.complaints_for(user)
         .select_related(

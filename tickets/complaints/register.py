@@ -20,10 +20,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from frontdesk import policy
+from frontdesk.pages import Page
 from frontdesk.views import staff_required
 from tickets.complaints import register_queries as register
 from tickets.models import Complaint
-from tickets.repairs.queries import Page
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).

@@ -27,6 +27,8 @@ from tickets.models import (
     Escalation,
     WrittenReply,
 )
+from visits.models import Callback
+from visits.services import callback_schedule, callbacks_close
 
 State = Complaint.State
 Kind = ComplaintEvent.Kind
@@ -269,22 +271,19 @@ def _tell_who_follows(complaint: Complaint, by: User) -> None:
 
 def _schedule_reply(complaint: Complaint) -> None:
     """The three-day reply (business clock, the property's rest days), in the callback queue."""
-    from visits.models import Callback  # visits builds on tickets: import when used
-
     prop = complaint.property
     due = clock.deadline_after_days(
         complaint.received_at, prop.complaint_reply_days, tz=prop.zone, rest_days=prop.rest_days()
     )
     complaint.reply_due_at = due
     complaint.save(update_fields=["reply_due_at"])
-    Callback.objects.create(
+    callback_schedule(
         property=prop,
         kind=Callback.Kind.COMPLAINT_REPLY,
         complaint=complaint,
         question=complaint.description[:200],
         created_at=complaint.received_at,
         due_at=due,
-        next_try_at=complaint.received_at,
     )
 
 
@@ -399,8 +398,6 @@ def complaint_resolve(*, complaint: Complaint, by: User, resolution: str) -> Com
 
 
 def _schedule_callback(complaint: Complaint) -> None:
-    from visits.models import Callback  # visits builds on tickets: import when used
-
     prop = complaint.property
     due = clock.deadline_after_days(
         complaint.resolved_at,
@@ -408,13 +405,12 @@ def _schedule_callback(complaint: Complaint) -> None:
         tz=prop.zone,
         rest_days=prop.rest_days(),
     )
-    Callback.objects.create(
+    callback_schedule(
         property=prop,
         kind=Callback.Kind.COMPLAINT,
         complaint=complaint,
         created_at=complaint.resolved_at,
         due_at=due,
-        next_try_at=complaint.resolved_at,
     )
 
 
@@ -444,8 +440,6 @@ def reply_by_call(*, complaint: Complaint, by: User, text: str) -> Complaint:
 
 
 def _record_reply(complaint: Complaint, by: User, via: str, text: str) -> None:
-    from visits.models import Callback
-
     _refuse(complaint, set(State.values) - {State.ARCHIVED}, "reply")
     if complaint.replied_at is not None:
         raise ValidationError(
@@ -455,15 +449,7 @@ def _record_reply(complaint: Complaint, by: User, via: str, text: str) -> None:
     complaint.replied_at, complaint.replied_by = now, by
     complaint.reply_via, complaint.reply_text = via, text
     complaint.save(update_fields=["replied_at", "replied_by", "reply_via", "reply_text"])
-    for callback in Callback.objects.select_for_update(of=("self",)).filter(
-        complaint=complaint, kind=Callback.Kind.COMPLAINT_REPLY, status=Callback.Status.OPEN
-    ):
-        callback.status = Callback.Status.DONE
-        callback.done_at, callback.done_by = now, by
-        callback.timing = (
-            Callback.Timing.ON_TIME if now <= callback.due_at else Callback.Timing.LATE
-        )
-        callback.save()
+    callbacks_close(complaint=complaint, kind=Callback.Kind.COMPLAINT_REPLY, by=by, at=now)
     kind = Kind.LETTER_ISSUED if via == Complaint.ReplyVia.LETTER else Kind.REPLIED
     _event(complaint, by, kind, text[:500])
 
@@ -521,6 +507,14 @@ def complaint_callback_outcome(
         _event(complaint, by, Kind.CONFIRMED, note)
         return complaint
     return _reopen(complaint, by, note)
+
+
+def complaint_callback_noted(
+    *, complaint: Complaint, by: User | None, note: str, at: datetime, kind: str = Kind.CALLBACK
+) -> None:
+    """A callback about the complaint on its timeline: a call made or missed, or a window
+    passed (kind REPLY_OVERDUE or CALLBACK_OVERDUE)."""
+    _event(complaint, by, kind, note, at=at)
 
 
 def complaint_callback_closed(*, complaint: Complaint, by: User, reason: str) -> Complaint:

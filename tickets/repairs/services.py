@@ -2,6 +2,7 @@
 one timeline event, and queues its follow-ups (callbacks, notifications) in that transaction."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frontdesk import policy
+from frontdesk import clock, policy
 from frontdesk.models import Department, Property, Resident, Unit, User
 from frontdesk.money import money
 from frontdesk.outbox import staff_notify, user_notify
@@ -27,6 +28,8 @@ from tickets.models import (
     RepairPayment,
     RepairPhoto,
 )
+from visits.models import Callback
+from visits.services import callback_schedule, callbacks_cancel
 
 State = RepairOrder.State
 
@@ -73,9 +76,12 @@ def _refuse(order: RepairOrder, allowed: set, action: str) -> None:
         )
 
 
-def _event(order: RepairOrder, by: User | None, kind: str, note: str = "") -> RepairEvent:
+def _event(
+    order: RepairOrder, by: User | None, kind: str, note: str = "", at: datetime | None = None
+) -> RepairEvent:
+    """One row of the order's timeline, at `at` (a call's or a sweep's moment) or now."""
     return RepairEvent.objects.create(
-        order=order, by=by, at=timezone.now(), kind=kind, state=order.state, note=note
+        order=order, by=by, at=at or timezone.now(), kind=kind, state=order.state, note=note
     )
 
 
@@ -364,8 +370,6 @@ def repair_complete(
     """The engineer finishes: cause, what was done, advice, and the fee items actually used.
     Schedules the 72-hour callback in the same transaction."""
     policy.require(by, "repair.work", order)
-    from visits.services import callback_schedule_for_repair
-
     if not cause.strip() or not work_done.strip():
         raise ValidationError(_("Record the cause and what was done."))
     used = used or []
@@ -389,7 +393,16 @@ def repair_complete(
         order.signature = ""  # a reopened order is signed off anew
         order.save()
         _event(order, by, RepairEvent.Kind.COMPLETED, order.work_done)
-        callback_schedule_for_repair(order=order)
+        # Due 72 elapsed hours (the property's window) after completion.
+        callback_schedule(
+            property=order.property,
+            kind=Callback.Kind.REPAIR,
+            repair=order,
+            created_at=order.completed_at,
+            due_at=clock.deadline_after_hours(
+                order.completed_at, order.property.repair_callback_hours
+            ),
+        )
     return order
 
 
@@ -422,14 +435,47 @@ def repair_sign_off(
     return order
 
 
+def _nothing_billed(_order: RepairOrder) -> Decimal:
+    return Decimal("0.00")
+
+
+# What fee notices have billed of an order. Billing sits above repairs (it bills them) and
+# registers its reader in its AppConfig.ready().
+_billed_on_notices: list[Callable[[RepairOrder], Decimal]] = [_nothing_billed]
+
+
+def billed_on_notices_register(reader: Callable[[RepairOrder], Decimal]) -> None:
+    _billed_on_notices[:] = [reader]
+
+
 def amount_due(order: RepairOrder) -> Decimal:
     """What the resident still owes at the desk: the used lines, less what was paid, less
     what went onto a fee notice (billed there, it is paid there)."""
-    from billing.models import FeeNoticeLine  # billing builds on tickets: import when used
-
     paid = order.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    billed = FeeNoticeLine.objects.filter(repair=order).aggregate(total=Sum("amount"))["total"]
-    return money(order_total(order, RepairLine.Stage.USED) - paid - (billed or 0))
+    billed = _billed_on_notices[0](order)
+    return money(order_total(order, RepairLine.Stage.USED) - paid - billed)
+
+
+def repair_callback_noted(
+    *, order: RepairOrder, by: User | None, note: str, at: datetime, overdue: bool = False
+) -> None:
+    """A callback about the order on its timeline: a call made, missed or late."""
+    kind = RepairEvent.Kind.CALLBACK_OVERDUE if overdue else RepairEvent.Kind.CALLBACK
+    _event(order, by, kind, note, at=at)
+
+
+def repair_callback_outcome(
+    *, order: RepairOrder, by: User, satisfied: bool, summary: str, comments: str, at: datetime
+) -> None:
+    """What the 72-hour callback found (in the callback's transaction): not solved or a low
+    score reopens the order; a satisfied resident's signed, paid order closes."""
+    repair_callback_noted(order=order, by=by, note=summary, at=at)
+    if not satisfied:
+        repair_reopen(order=order, by=by, reason=comments or summary)
+        return
+    order.refresh_from_db()
+    if order.state == State.COMPLETED and order.signed_at is not None and amount_due(order) <= 0:
+        repair_close(order=order, by=by, note=_("Satisfied on the callback"))
 
 
 KEY_REUSED = gettext_lazy(
@@ -541,8 +587,6 @@ def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> Repair
     None: the callback found it unsolved."""
     if by is not None:
         policy.require(by, "repair.take", order)
-    from visits.services import callbacks_cancel_for_repair
-
     if not reason.strip():
         raise ValidationError(_("Give the reason for reopening."))
     with transaction.atomic():
@@ -552,7 +596,7 @@ def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> Repair
         order.closed_at = None
         order.save()
         _event(order, by, RepairEvent.Kind.REOPENED, reason.strip())
-        callbacks_cancel_for_repair(order=order, reason=reason.strip())
+        callbacks_cancel(repair=order, kind=Callback.Kind.REPAIR, reason=reason.strip())
         if order.department_id:
             staff_notify(
                 property=order.property,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
 from frontdesk.models import Department, Resident
+from frontdesk.pages import Page
 from frontdesk.views import staff_required
 from tickets.models import RepairLine, RepairOrder
 from tickets.repairs import forms, queries, services
@@ -76,7 +77,7 @@ def repair_list(request):
     """The orders of the user's properties, newest first, filtered, 50 a page by keyset."""
     filterset = queries.RepairListFilter(request.GET, user=request.user)
     error = None
-    page = queries.Page(rows=[], older=None)
+    page = Page(rows=[], older=None)
     if filterset.is_valid():
         try:
             page = queries.repair_page(filterset.qs, before=request.GET.get("before"))
