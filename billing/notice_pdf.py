@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 
 from billing.models import FeeNotice
 from frontdesk.money import ZERO
+from frontdesk.pdf import FONT, register_cjk_font
 
 
 @dataclass(frozen=True)
@@ -144,21 +145,6 @@ def sheet(notice: FeeNotice) -> NoticeSheet:
 
 
 # --- the PDF ------------------------------------------------------------------------------------
-
-# Adobe's Song typeface for Simplified Chinese, built into every PDF reader: no font file to
-# ship. It lacks some symbols (no "·", no "—"), so the layout uses plain punctuation.
-FONT = "STSong-Light"
-_font_registered = False
-
-
-def _register_font() -> None:
-    global _font_registered
-    if not _font_registered:
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _font_registered = True
 
 
 def _iso(day: date) -> str:
@@ -288,7 +274,7 @@ def batch_pdf(sheets: list[NoticeSheet], *, title: str, invariant: bool = False)
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, SimpleDocTemplate
 
-    _register_font()
+    register_cjk_font()
     cell = ParagraphStyle("cell", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
     styles = {
         "cell": cell,

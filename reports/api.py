@@ -1,9 +1,10 @@
 """The supervisor's dashboard as JSON: /api/dashboard/?property=<id>|all&from=&to=&trend=.
 
-The same figures, breakdowns and trend as the page, from reports.queries with the same filters
-and scope: supervisors and project managers of the properties. A resident gets 403; staff who
-supervise no property, or name a property they do not supervise, get 404. Rates are fractions
-(0.9600) and counts whole numbers, both as decimal strings like the collection-rate endpoint."""
+The same figures, breakdowns and trend as the page, from reports.dashboard_queries with the
+same filters (reports.filters) and scope: supervisors and project managers of the properties.
+A resident gets 403; staff who supervise no property, or name a property they do not
+supervise, get 404. Rates are fractions (0.9600) and counts whole numbers, both as decimal
+strings like the collection-rate endpoint."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,18 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from frontdesk import policy
-from reports import queries
+from reports.figures import (
+    COUNT,
+    DIMENSIONS,
+    FIGURE_KEYS,
+    MONTH,
+    RATE,
+    WEEK,
+    BreakdownRow,
+    Dashboard,
+    Measure,
+)
+from reports.filters import NotYours, dashboard_for, filters_from
 
 RATIO = {"max_digits": 18, "decimal_places": 4, "allow_null": True}
 AMOUNT = {"max_digits": 16, "decimal_places": 2, "allow_null": True}
@@ -36,11 +48,11 @@ class DetailSerializer(serializers.Serializer):
 
 
 class DashboardFigureSerializer(serializers.Serializer):
-    key = serializers.ChoiceField(choices=queries.FIGURE_KEYS)
+    key = serializers.ChoiceField(choices=FIGURE_KEYS)
     label = serializers.CharField()
     definition = serializers.CharField()
     kind = serializers.ChoiceField(
-        choices=[(queries.RATE, _("rate")), (queries.COUNT, _("count"))],
+        choices=[(RATE, _("rate")), (COUNT, _("count"))],
         help_text=_("A rate meets its target at or above it; a count at or below it."),
     )
     value = serializers.DecimalField(**RATIO)
@@ -110,7 +122,7 @@ DashboardSerializer = type(
         "to": serializers.DateField(),
         "previous_from": serializers.DateField(),
         "previous_to": serializers.DateField(),
-        "trend_by": serializers.ChoiceField(choices=[queries.WEEK, queries.MONTH]),
+        "trend_by": serializers.ChoiceField(choices=[WEEK, MONTH]),
         "at": serializers.DateTimeField(help_text=_("When the snapshot figures were taken.")),
         "complaints_received": serializers.IntegerField(),
         "repairs_received": serializers.IntegerField(),
@@ -122,11 +134,11 @@ DashboardSerializer = type(
 )
 
 
-def _measure(m: queries.Measure) -> dict:
+def _measure(m: Measure) -> dict:
     return {"value": m.value, "numerator": m.numerator, "denominator": m.denominator}
 
 
-def _row(row: queries.BreakdownRow, kind: str) -> dict:
+def _row(row: BreakdownRow, kind: str) -> dict:
     found = {"key": row.key, "label": row.label, "count": row.count}
     if kind == "complaints":
         found.update(
@@ -141,7 +153,7 @@ def _row(row: queries.BreakdownRow, kind: str) -> dict:
     return found
 
 
-def body(d: queries.Dashboard) -> dict:
+def body(d: Dashboard) -> dict:
     """The dashboard as the serializer's input."""
     return {
         "properties": [p.pk for p in d.properties],
@@ -170,11 +182,9 @@ def body(d: queries.Dashboard) -> dict:
             for f in d.figures
         ],
         "complaints": {
-            dim: [_row(r, "complaints") for r in d.complaints[dim]] for dim in queries.DIMENSIONS
+            dim: [_row(r, "complaints") for r in d.complaints[dim]] for dim in DIMENSIONS
         },
-        "repairs": {
-            dim: [_row(r, "repairs") for r in d.repairs[dim]] for dim in queries.DIMENSIONS
-        },
+        "repairs": {dim: [_row(r, "repairs") for r in d.repairs[dim]] for dim in DIMENSIONS},
         "trend": [
             {
                 "start": b.start,
@@ -214,7 +224,7 @@ class DashboardViewSet(viewsets.ViewSet):
                 "from", OpenApiTypes.DATE, description=_("First day (default: this month's).")
             ),
             OpenApiParameter("to", OpenApiTypes.DATE, description=_("Last day (default: today).")),
-            OpenApiParameter("trend", OpenApiTypes.STR, enum=[queries.WEEK, queries.MONTH]),
+            OpenApiParameter("trend", OpenApiTypes.STR, enum=[WEEK, MONTH]),
         ],
         responses=DashboardSerializer,
     )
@@ -222,13 +232,13 @@ class DashboardViewSet(viewsets.ViewSet):
         if not policy.is_staff_member(request.user):
             raise PermissionDenied(_("The dashboard is for the service centre's supervisors."))
         try:
-            filters, form = queries.filters_from(request.query_params, request.user)
-        except queries.NotYours:
+            filters, form = filters_from(request.query_params, request.user)
+        except NotYours:
             raise NotFound from None
         if filters is None:
             errors = form.errors.get_json_data()
             raise ApiValidationError(
                 {name: [e["message"] for e in found] for name, found in errors.items()}
             )
-        d = queries.dashboard_for(filters, timezone.now())
+        d = dashboard_for(filters, timezone.now())
         return Response(DashboardSerializer(body(d)).data)

@@ -2,8 +2,9 @@
 breakdowns and the trend), CSV (the same sections one after another) and the printable A4
 monthly report (PDF, reportlab with its built-in Chinese font).
 
-Nothing here reads the database: everything comes from a reports.queries.Dashboard. Text that
-a spreadsheet would run as a formula is neutralised as in the complaint register's exports."""
+Nothing here reads the database: everything comes from a reports.figures.Dashboard. Text that
+a spreadsheet would run as a formula is neutralised (frontdesk.spreadsheets), as in the complaint
+register's exports."""
 
 import csv
 import io
@@ -18,9 +19,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from billing.notice_pdf import FONT, _register_font
-from reports.queries import DIMENSION_LABELS, DIMENSIONS, Dashboard, Figure, percent
-from tickets.complaints.register import _xlsx_value, csv_safe
+from frontdesk.pdf import FONT, register_cjk_font
+from frontdesk.spreadsheets import csv_safe, xlsx_text
+from reports.figures import DIMENSION_LABELS, DIMENSIONS, Dashboard, Figure, percent
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.0%"
@@ -183,7 +184,7 @@ def xlsx_file(d: Dashboard):
             out = []
             for col, value in enumerate(row):
                 if isinstance(value, str):
-                    out.append(_xlsx_value(sheet, value))
+                    out.append(xlsx_text(sheet, value))
                     continue
                 cell = WriteOnlyCell(sheet, value=value)
                 if section.is_rate(i, col):
@@ -235,7 +236,7 @@ class _Pdf:
         from reportlab.lib.units import mm
         from reportlab.platypus import Paragraph, Table, TableStyle
 
-        _register_font()
+        register_cjk_font()
         self.colors, self.mm = colors, mm
         self._paragraph, self._table, self._table_style = Paragraph, Table, TableStyle
         cell = ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11, wordWrap="CJK")

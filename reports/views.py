@@ -27,7 +27,15 @@ from frontdesk.views import staff_required
 from reports import charts, exports
 from reports.dashboard_queries import dashboard
 from reports.drilldowns import DRILL_LABELS, DRILL_ROWS, DrillFilters, dimension_names, drill_page
-from reports.figures import DEFINITIONS, DIMENSIONS, DIMENSION_LABELS, Dashboard, SNAPSHOT_KEYS, TARGETS, WEEK
+from reports.figures import (
+    DEFINITIONS,
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    SNAPSHOT_KEYS,
+    TARGETS,
+    WEEK,
+    Dashboard,
+)
 from reports.filters import ALL, Filters, NotYours, dashboard_for, filters_from, local_today
 from reports.periods import Scope, collection_months, first_of_month, month_end
 
@@ -192,9 +200,7 @@ def reports_drill(request, figure: str):
             "error": error,
             "several": len(filters.properties) > 1,
             "snapshot": figure in SNAPSHOT_KEYS,
-            "may_miss": figure in TARGETS
-            and figure not in SNAPSHOT_KEYS
-            and not drill.miss,
+            "may_miss": figure in TARGETS and figure not in SNAPSHOT_KEYS and not drill.miss,
             "miss_query": urlencode({**base, "miss": "1"}),
         },
         status=status,

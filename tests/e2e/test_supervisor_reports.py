@@ -40,7 +40,8 @@ from billing import services as billing
 from billing.models import FeeItem, FeeNotice, PriceStandard
 from frontdesk.desk import services as desk_services
 from frontdesk.tasks import sweep
-from reports import queries, review
+from reports import review
+from reports.figures import DIMENSIONS, FIGURE_KEYS, LABELS
 from reports.models import DailyReview, DigestRun
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_repair_path import sign_in
@@ -338,11 +339,11 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
 
         # Each figure in its card: the value, whether it meets the target, its own chart.
         cards = boss.locator(".d-figures article.d-figure")
-        expect(cards).to_have_count(len(queries.FIGURE_KEYS))
+        expect(cards).to_have_count(len(FIGURE_KEYS))
         for key, (value, counted, *_rest) in FIGURE_ROWS.items():
             card = boss.locator(f"article.d-figure[aria-labelledby='figure-{key}']")
             expect(card.locator(".d-value")).to_have_text(value)
-            expect(card.locator("h2")).to_have_text(zh(queries.LABELS[key]))
+            expect(card.locator("h2")).to_have_text(zh(LABELS[key]))
             expect(card).to_have_class("d-figure d-meets" if MEETS[key] else "d-figure d-misses")
             expect(card).to_contain_text(counted)
             chart = card.locator("svg.chart[role=img]")
@@ -352,8 +353,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
         yes, no = zh("Yes"), zh("No")
         rows = table_cells(boss.locator("#figures-table tbody tr"))
         assert all(
-            row[0].startswith(zh(queries.LABELS[key]))
-            for row, key in zip(rows, FIGURE_ROWS, strict=True)
+            row[0].startswith(zh(LABELS[key])) for row, key in zip(rows, FIGURE_ROWS, strict=True)
         )
         assert [row[1:] for row in rows] == [
             [value, counted, target, yes if MEETS[key] else no, previous, change]
@@ -378,11 +378,11 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
 
         # The breakdowns: a chart beside each table.
         for kind in ("complaints", "repairs"):
-            for dim in queries.DIMENSIONS:
+            for dim in DIMENSIONS:
                 block = boss.locator(f"section.d-block[aria-labelledby='{kind}-{dim}']")
                 expect(block.locator("svg.chart[role=img]")).to_have_count(1)
                 expect(block.locator("table.list tbody tr")).not_to_have_count(0)
-        expect(boss.locator("svg.chart")).to_have_count(8 + 1 + 2 * len(queries.DIMENSIONS))
+        expect(boss.locator("svg.chart")).to_have_count(8 + 1 + 2 * len(DIMENSIONS))
         by_category = table_cells(
             boss.locator("section[aria-labelledby='complaints-category'] tbody tr")
         )
@@ -411,7 +411,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
             f"{url}/reports/drill/repair_handling/?property={sunshine.pk}"
             "&from=2026-11-01&to=2026-11-24&trend=week"
         )
-        expect(boss.locator("h1")).to_contain_text(zh(queries.LABELS["repair_handling"]))
+        expect(boss.locator("h1")).to_contain_text(zh(LABELS["repair_handling"]))
         numbers = boss.locator("table.list tbody tr td:first-child a")
         expect(numbers).to_have_count(5)
         assert link_texts(numbers) == [r["r4"], r["r3"], r["r5"], r["r2"], r["r1"]]
@@ -468,8 +468,8 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
         sheet = list(book.worksheets[0].iter_rows(values_only=True))
         assert sheet[0][0].startswith("阳光花园") and "2026-11-01" in sheet[0][0]
         figures = {row[0]: row for row in sheet[3:]}
-        assert list(figures) == [zh(queries.LABELS[key]) for key in FIGURE_ROWS]
-        as_xlsx = {key: figures[zh(queries.LABELS[key])] for key in FIGURE_ROWS}
+        assert list(figures) == [zh(LABELS[key]) for key in FIGURE_ROWS]
+        as_xlsx = {key: figures[zh(LABELS[key])] for key in FIGURE_ROWS}
         assert as_xlsx["satisfaction"][1:5] == (0.75, 3, 4, 0.96)
         assert as_xlsx["complaint_callbacks"][1:6] == (1, 2, 2, 1, yes)
         assert as_xlsx["repair_callbacks"][1:4] == (0.3333, 1, 3)
@@ -492,10 +492,10 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
         lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
         as_csv = {row[0]: row for row in lines if row}
         for key, (value, counted, _target, _previous, _change) in FIGURE_ROWS.items():
-            row = as_csv[zh(queries.LABELS[key])]
+            row = as_csv[zh(LABELS[key])]
             assert row[1] == value, key
             assert " / ".join(x for x in row[2:4] if x) == counted, key
-        assert as_csv[zh(queries.LABELS["collection"])][4:9] == [
+        assert as_csv[zh(LABELS["collection"])][4:9] == [
             "95%",
             no,
             "100%",
@@ -517,7 +517,7 @@ def test_supervisor_reads_the_dashboard_drills_down_exports_signs_the_review_and
         assert "阳光花园" in text and "2026-11" in text
         assert "2026-11-01" in text and "2026-11-25" in text  # the month to today
         for key in FIGURE_ROWS:
-            assert zh(queries.LABELS[key]) in text, key
+            assert zh(LABELS[key]) in text, key
         for value in ("75%", "33.3%", "80%", "50%", "66.7%", "200.00 / 300.00", "3 / 4"):
             assert value in text, value
         assert label["lift"] in text

@@ -18,7 +18,10 @@ from pypdf import PdfReader
 
 from billing import services as billing
 from billing.models import FeeItem, FeeNotice, PriceStandard
-from reports import queries
+from reports.dashboard_queries import FIGURE_QUERIES, dashboard
+from reports.drilldowns import DrillFilters, drill_page
+from reports.figures import FIGURE_KEYS, Measure
+from reports.filters import Filters
 from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import (
@@ -228,7 +231,7 @@ def figures_of(d) -> dict:
 
 
 def rate(numerator, denominator):
-    return queries.Measure(numerator, denominator)
+    return Measure(numerator, denominator)
 
 
 # --- the figures, by hand --------------------------------------------------------------------------
@@ -251,21 +254,21 @@ EXPECTED = {
     "direct_fix": (rate(1, 3), rate(1, 2)),
     # Not acknowledged now: c2's and c3's department-manager steps (c3's project-manager step is
     # acknowledged). 14 days earlier (10 Nov 10:00): c5's, acknowledged only on 12 Nov.
-    "escalations": (queries.Measure(2), queries.Measure(1)),
+    "escalations": (Measure(2), Measure(1)),
     # Open past due now: r5's and c2's callbacks, c4's reply. 14 days earlier: p1's callback
     # (due 7 Nov, made 12 Nov).
-    "overdue": (queries.Measure(3), queries.Measure(1)),
+    "overdue": (Measure(3), Measure(1)),
     # November: 250 of 300 collected. Before (October and November): 450 of 600.
     "collection": (rate(D("250.00"), D("300.00")), rate(D("450.00"), D("600.00"))),
 }
 
 
 def test_every_figure_matches_the_count_by_hand_and_its_previous_period(world, sunshine):
-    d = queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
+    d = dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
 
     assert (d.previous_start, d.previous_end) == (date(2026, 10, 26), date(2026, 11, 8))
     found = figures_of(d)
-    assert list(found) == queries.FIGURE_KEYS
+    assert list(found) == FIGURE_KEYS
     for key, (current, previous) in EXPECTED.items():
         assert (found[key].current, found[key].previous) == (current, previous), key
     assert found["satisfaction"].value == D("0.8000")
@@ -298,7 +301,7 @@ def test_every_figure_matches_the_count_by_hand_and_its_previous_period(world, s
 
 
 def test_a_figure_with_nothing_to_judge_is_empty_not_zero(sunshine):
-    d = queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
+    d = dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
     found = figures_of(d)
     assert found["satisfaction"].value is None and found["satisfaction"].meets_target is None
     assert found["satisfaction"].value_shown == "—"
@@ -316,7 +319,7 @@ def test_a_good_fortnight_meets_the_targets(sunshine, clerk, engineer, engineeri
     call(open_callback("repair", repair=order), t(11, 11), 5, by=clerk)
     call(open_callback("complaint", complaint=complaint), t(11, 11), 4, by=clerk)
 
-    found = figures_of(queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW))
+    found = figures_of(dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW))
     for key in ("satisfaction", "complaint_callbacks", "repair_callbacks", "direct_fix"):
         assert found[key].value == 1 and found[key].meets_target is True, key
     assert found["repair_handling"].meets_target is True
@@ -327,14 +330,14 @@ def test_a_good_fortnight_meets_the_targets(sunshine, clerk, engineer, engineeri
 def test_a_callback_still_inside_its_window_is_not_yet_counted(sunshine, clerk, engineer):
     with at(t(11, 23, 9)):
         repair_completed(sunshine, clerk=clerk, engineer=engineer)  # due 26 Nov
-    found = figures_of(queries.dashboard([sunshine], date(2026, 11, 23), date(2026, 11, 30), NOW))
+    found = figures_of(dashboard([sunshine], date(2026, 11, 23), date(2026, 11, 30), NOW))
     assert found["repair_callbacks"].current == rate(0, 0)
     assert found["repair_handling"].current == rate(1, 1)
 
 
 def test_the_monthly_snapshot_counts_what_was_waiting_at_the_months_end(world, sunshine):
     """Escalations and overdue items of a past period are taken at its end."""
-    d = queries.dashboard(
+    d = dashboard(
         [sunshine],
         date(2026, 11, 1),
         date(2026, 11, 10),
@@ -355,7 +358,7 @@ def rows_of(rows) -> list[tuple]:
 
 
 def test_the_breakdowns_count_the_ranges_complaints_and_repairs(world, sunshine, engineering):
-    d = queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
+    d = dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
     c = d.complaints
     assert rows_of(c["category"]) == [
         ("Equipment: lift", 2),
@@ -406,16 +409,12 @@ def test_the_breakdowns_count_the_ranges_complaints_and_repairs(world, sunshine,
 
 
 def test_the_trend_by_week_and_by_month(world, sunshine):
-    weeks = queries.dashboard(
-        [sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW, trend="week"
-    ).trend
+    weeks = dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW, trend="week").trend
     assert [(b.start, b.end, b.complaints, b.repairs, b.satisfaction) for b in weeks] == [
         (date(2026, 11, 9), date(2026, 11, 15), 1, 2, rate(4, 4)),
         (date(2026, 11, 16), date(2026, 11, 22), 3, 2, rate(0, 1)),
     ]
-    months = queries.dashboard(
-        [sunshine], date(2026, 10, 20), date(2026, 11, 22), NOW, trend="month"
-    ).trend
+    months = dashboard([sunshine], date(2026, 10, 20), date(2026, 11, 22), NOW, trend="month").trend
     assert [(b.label, b.start, b.end, b.complaints, b.repairs, b.satisfaction) for b in months] == [
         ("2026-10", date(2026, 10, 20), date(2026, 10, 31), 0, 0, rate(0, 0)),
         ("2026-11", date(2026, 11, 1), date(2026, 11, 22), 6, 6, rate(5, 7)),  # c0 r1 c1 p1 c5 of 7
@@ -423,7 +422,7 @@ def test_the_trend_by_week_and_by_month(world, sunshine):
 
 
 def test_a_partial_week_is_clipped_to_the_range(sunshine):
-    weeks = queries.dashboard([sunshine], date(2026, 11, 11), date(2026, 11, 17), NOW).trend
+    weeks = dashboard([sunshine], date(2026, 11, 11), date(2026, 11, 17), NOW).trend
     assert [(b.start, b.end) for b in weeks] == [
         (date(2026, 11, 11), date(2026, 11, 15)),
         (date(2026, 11, 16), date(2026, 11, 17)),
@@ -434,12 +433,9 @@ def test_the_days_are_the_propertys_local_days(sunshine, clerk):
     """A complaint at 07:30 on 9 Nov in Shanghai is 23:30 on the 8th in UTC: it is the 9th's."""
     with at(t(11, 9, 7, 30)):
         complaint_received(sunshine, by=clerk, answered_on_spot=True)
-    d = queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 9), NOW)
+    d = dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 9), NOW)
     assert d.complaint_total == 1
-    assert (
-        queries.dashboard([sunshine], date(2026, 11, 8), date(2026, 11, 8), NOW).complaint_total
-        == 0
-    )
+    assert dashboard([sunshine], date(2026, 11, 8), date(2026, 11, 8), NOW).complaint_total == 0
 
 
 # --- the page ------------------------------------------------------------------------------------------
@@ -451,7 +447,7 @@ def test_the_page_shows_every_figure_beside_its_target_and_the_previous_period(w
     assert response.status_code == 200
     page = response.content.decode()
     d = response.context["dashboard"]
-    assert [f.key for f in d.figures] == queries.FIGURE_KEYS
+    assert [f.key for f in d.figures] == FIGURE_KEYS
     for f in d.figures:
         assert f.label in page
         url = reverse("reports_drill", args=[f.key])
@@ -633,17 +629,15 @@ def test_the_collection_rate_drills_to_the_collection_page(world, boss, sunshine
 
 
 def test_drill_downs_page_by_keyset(world, sunshine):
-    filters = queries.Filters([sunshine], "all", date(2026, 11, 9), date(2026, 11, 22), "week")
-    everything = queries.DrillFilters()
-    first = queries.drill_page("complaints", filters, everything, size=3, now=NOW)
-    second = queries.drill_page(
-        "complaints", filters, everything, size=3, now=NOW, before=first.older
-    )
+    filters = Filters([sunshine], "all", date(2026, 11, 9), date(2026, 11, 22), "week")
+    everything = DrillFilters()
+    first = drill_page("complaints", filters, everything, size=3, now=NOW)
+    second = drill_page("complaints", filters, everything, size=3, now=NOW, before=first.older)
     c = world["complaints"]
     assert [x.pk for x in first.rows] == [c[k].pk for k in ("c4", "c3", "c2")]
     assert [x.pk for x in second.rows] == [c["c1"].pk] and second.older is None
-    calls_first = queries.drill_page("satisfaction", filters, everything, size=2, now=NOW)
-    calls_rest = queries.drill_page(
+    calls_first = drill_page("satisfaction", filters, everything, size=2, now=NOW)
+    calls_rest = drill_page(
         "satisfaction", filters, everything, size=2, now=NOW, before=calls_first.older
     )
     assert [x.satisfaction for x in calls_first.rows + calls_rest.rows] == [3, 5, 4, 4]
@@ -705,8 +699,8 @@ def test_the_same_number_of_queries_with_few_rows_and_with_many_more(
         (reverse("reports_drill", args=["complaints"]), {**RANGE, "category": "lift"}),
     ]
     with at(NOW), CaptureQueriesContext(connection) as bare:
-        queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
-    assert len(bare) == queries.FIGURE_QUERIES
+        dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
+    assert len(bare) == FIGURE_QUERIES
 
     few = [queries_at_now(boss, url, params) for url, params in pages]
     more_rows(sunshine, clerk, engineer, engineering)
@@ -715,7 +709,7 @@ def test_the_same_number_of_queries_with_few_rows_and_with_many_more(
 
     assert many == few
     with at(NOW):
-        grown = queries.dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
+        grown = dashboard([sunshine], date(2026, 11, 9), date(2026, 11, 22), NOW)
     assert grown.complaint_total == 4 + 12 and grown.repair_total == 4 + 12
 
 
@@ -808,7 +802,7 @@ def test_the_api_gives_the_same_figures(world, boss, sunshine):
     assert (data["from"], data["to"]) == ("2026-11-09", "2026-11-22")
     assert (data["previous_from"], data["previous_to"]) == ("2026-10-26", "2026-11-08")
     found = {f["key"]: f for f in data["figures"]}
-    assert list(found) == queries.FIGURE_KEYS
+    assert list(found) == FIGURE_KEYS
     assert found["satisfaction"]["value"] == "0.8000"
     assert (found["satisfaction"]["numerator"], found["satisfaction"]["denominator"]) == (
         "4.00",

@@ -15,19 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from frontdesk import policy
 from frontdesk.pages import Page
+from frontdesk.spreadsheets import csv_safe, xlsx_text
 from frontdesk.views import staff_required
 from tickets.complaints import register_queries as register
 from tickets.models import Complaint
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- one register row as text, shared by both exports ------------------------------------------
@@ -111,11 +109,6 @@ def values(row: Complaint) -> list[str]:
 # --- the export builders ---------------------------------------------------------------------
 
 
-def csv_safe(text: str) -> str:
-    """A cell a spreadsheet will show as text, never run: a leading quote before = + - @."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 class _Echo:
     """The csv writer's file: hands each written line straight back."""
 
@@ -130,17 +123,6 @@ def csv_lines(chunks: Iterable[list[Complaint]]) -> Iterator[str]:
     yield "\ufeff" + writer.writerow([csv_safe(label) for label in header()])
     for chunk in chunks:
         yield "".join(writer.writerow([csv_safe(v) for v in values(row)]) for row in chunk)
-
-
-def _xlsx_value(sheet, text: str):
-    """Text as text: an Excel cell never turns into a formula, and characters XML cannot
-    carry are dropped."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if not text.startswith("="):
-        return text
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"  # openpyxl would otherwise store it as a formula
-    return cell
 
 
 def xlsx_file(chunks: Iterable[list[Complaint]], *, title: str):
@@ -160,7 +142,7 @@ def xlsx_file(chunks: Iterable[list[Complaint]], *, title: str):
     sheet.append(cells)
     for chunk in chunks:
         for row in chunk:
-            sheet.append([_xlsx_value(sheet, text) for text in values(row)])
+            sheet.append([xlsx_text(sheet, text) for text in values(row)])
     out = tempfile.TemporaryFile()  # FileResponse closes it once sent
     book.save(out)
     out.seek(0)

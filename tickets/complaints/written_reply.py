@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from frontdesk.pdf import FONT, register_cjk_font
 from tickets.models import Complaint, WrittenReply
 
 Category = Complaint.Category
@@ -212,22 +213,6 @@ def layout(complaint: Complaint, letter: WrittenReply) -> Letter:
 
 # --- the PDF --------------------------------------------------------------------------------
 
-# Adobe's Song typeface for Simplified Chinese, one of the fonts every PDF reader provides
-# itself: no font file to ship or embed. It has Latin letters and digits too, but not every
-# symbol (no "·"), so the layout sticks to plain punctuation and the ideographic space.
-FONT = "STSong-Light"
-_font_registered = False
-
-
-def _register_font() -> None:
-    global _font_registered
-    if not _font_registered:
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _font_registered = True
-
 
 def _markup(lines: list[str]) -> str:
     """Plain text for a Paragraph: its markup characters escaped, its line breaks kept."""
@@ -250,7 +235,7 @@ def letter_pdf(letter: Letter, *, invariant: bool = False) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer
 
-    _register_font()
+    register_cjk_font()
     body = ParagraphStyle("body", fontName=FONT, fontSize=11.5, leading=19, spaceAfter=7)
     head = ParagraphStyle(
         "head", parent=body, fontSize=20, leading=26, alignment=TA_CENTER, spaceAfter=2
