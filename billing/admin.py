@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from billing import services
 from billing.models import (
     Allocation,
     BillingRun,
@@ -24,6 +23,7 @@ from billing.models import (
     PriceStandard,
     Subscription,
 )
+from billing.payments import adjustment_decide
 from frontdesk.admin_base import ReadOnlyInline, ReasonActionForm, action_reason, through_service
 
 
@@ -209,7 +209,7 @@ class PaymentAdjustmentAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset.select_related("payment"),
-            lambda adjustment: services.adjustment_decide(
+            lambda adjustment: adjustment_decide(
                 adjustment=adjustment, by=request.user, approve=approve, note=action_reason(request)
             ),
             ngettext_lazy("%(count)d request approved.", "%(count)d requests approved.", "count")

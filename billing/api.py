@@ -3,7 +3,7 @@ rate (收缴率).
 
 Scoped by the access module: staff see their properties' notices and payments, a resident the
 ones of their own units; another property's is not found (404). Only the desk and finance at
-the unit's property take a payment, through billing.services.payment_take, whose refusal is a
+the unit's property take a payment, through billing.payments.payment_take, whose refusal is a
 400 with its message. A payment sent again with the same idempotency key is the one already
 recorded (200, not 201)."""
 
@@ -22,9 +22,11 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from billing import queries, services
-from billing.imports import parse_month
+from billing import queries
+from billing.import_parse import parse_month
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
+from billing.notices import first_of_month, last_of_month
+from billing.payments import payment_take
 from frontdesk import policy
 from frontdesk.api import choice, found, shown
 from frontdesk.models import Building
@@ -125,7 +127,7 @@ class FeeNoticeFilter(django_filters.FilterSet):
             first = parse_month(value)
         except ValueError:
             raise ApiValidationError({"period": [_("Enter a month as YYYY-MM.")]}) from None
-        return queryset.filter(period__gte=first, period__lte=services.last_of_month(first))
+        return queryset.filter(period__gte=first, period__lte=last_of_month(first))
 
 
 class FeeNoticeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -323,7 +325,7 @@ class PaymentViewSet(
             resident = found(
                 policy.residents_for(user).filter(units=unit), data["resident"], "resident"
             )
-        payment = services.payment_take(
+        payment = payment_take(
             unit=unit,
             by=user,
             notices=notices,
@@ -422,7 +424,7 @@ class CollectionRateViewSet(viewsets.ViewSet):
             raise PermissionDenied(_("The collection rate is for the service centre."))
         prop = self._property(user, request.query_params.get("property"))
         today = timezone.localtime(timezone.now(), prop.zone).date()
-        last = self._month(request.query_params, "to", services.first_of_month(today))
+        last = self._month(request.query_params, "to", first_of_month(today))
         first = self._month(request.query_params, "from", date(last.year, 1, 1))
         if first > last:
             raise ApiValidationError({"from": [_("The first month is after the last.")]})

@@ -9,8 +9,9 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: these modules need the models loaded.
+        from billing.dunning import dunning_advance
+        from billing.notices import billing_due
         from billing.queries import repair_billed
-        from billing.services import billing_due, dunning_advance
         from billing.tasks import notices_generate_task
         from frontdesk import sweep
         from frontdesk.outbox import publish_after_commit

@@ -4,7 +4,7 @@ notices, the dunning list (催缴) with its formal letter, and the collection ra
 
 Thin: reads come from billing.desk_queries (scoped by the access module: another property's
 notice, building or unit is not found), the notice's layout and PDF from billing.notice_pdf,
-the one change (generation) from billing.services. Every page is a fixed number of queries."""
+the one change (generation) from billing.notices. Every page is a fixed number of queries."""
 
 from datetime import date
 
@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from billing import desk_queries as q
-from billing import notice_pdf, services
+from billing import notice_pdf
 from billing.models import FeeNotice
+from billing.notices import first_of_month, notices_generate
 from billing.queries import COLLECTION_TARGET
-from billing.services import first_of_month
 from frontdesk import policy
 from frontdesk.models import Building, Unit
 from frontdesk.views import staff_required
@@ -166,7 +166,7 @@ def generate(request):
             # Runs inside the request for now: the monthly run on each property's billing day
             # is queued by the sweep and done by Celery (billing.tasks). A large estate makes
             # this request slow; it is batched and resumable, so a timeout loses nothing.
-            run = services.notices_generate(property=prop, period=period)
+            run = notices_generate(property=prop, period=period)
             messages.success(
                 request,
                 _(

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing import queries
 from billing.models import Allocation, BillingRun, DunningAction, DunningStage, FeeNotice
-from billing.services import first_of_month
+from billing.notices import first_of_month
 from frontdesk import policy
 from frontdesk.models import Building, Property, Resident, Unit, User
 from frontdesk.money import ZERO, money

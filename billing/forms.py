@@ -1,4 +1,4 @@
-"""The desk's payment forms: they read and type the input; billing.services decides what is
+"""The desk's payment forms: they read and type the input; billing.payments decides what is
 allowed and says why not (a negative amount, cash short of the amount, a missing reference,
 a notice of another unit)."""
 

@@ -1,6 +1,6 @@
 """The import page: opening balances (期初欠费) and meter readings from a CSV or .xlsx file.
 Checking is the default: it lists every row that would be refused and why, and what would be
-made. "Import" writes the whole file or nothing (billing.imports). Finance, supervisors and
+made. "Import" writes the whole file or nothing (billing.import_apply). Finance, supervisors and
 the project manager of the property use it."""
 
 from django import forms
@@ -11,7 +11,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing import imports
+from billing.import_apply import ImportRefused, import_rows
+from billing.import_check import check_rows
+from billing.import_parse import COLUMNS, FileProblem, Kind, read_upload
 from frontdesk import policy
 from frontdesk.views import staff_required
 
@@ -25,8 +27,8 @@ class ImportForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("What the file holds"),
-        choices=imports.Kind.choices,
-        initial=imports.Kind.OPENING,
+        choices=Kind.choices,
+        initial=Kind.OPENING,
         widget=forms.RadioSelect,
     )
     file = forms.FileField(
@@ -54,9 +56,9 @@ def _page(request, form, *, check=None, action=CHECK, status=200):
             "action": action,
             "preview": check.creates[:PREVIEW_ROWS] if check else [],
             "more": max(len(check.creates) - PREVIEW_ROWS, 0) if check else 0,
-            "opening_columns": imports.COLUMNS[imports.Kind.OPENING],
-            "reading_columns": imports.COLUMNS[imports.Kind.READINGS],
-            "is_opening": check is not None and check.kind == imports.Kind.OPENING,
+            "opening_columns": COLUMNS[Kind.OPENING],
+            "reading_columns": COLUMNS[Kind.READINGS],
+            "is_opening": check is not None and check.kind == Kind.OPENING,
         },
         status=status,
     )
@@ -76,21 +78,21 @@ def billing_import(request):
         return _page(request, form, action=action, status=400)
     prop, kind = form.cleaned_data["property"], form.cleaned_data["kind"]
     try:
-        rows = imports.read_upload(form.cleaned_data["file"], kind)
-    except imports.FileProblem as problem:
+        rows = read_upload(form.cleaned_data["file"], kind)
+    except FileProblem as problem:
         form.add_error("file", problem.message)
         return _page(request, form, action=action, status=400)
     if action == CHECK:
-        check = imports.check_rows(kind, prop, rows)
+        check = check_rows(kind, prop, rows)
         return _page(request, form, check=check, status=200 if check.ok else 400)
     try:
-        made = imports.import_rows(kind, property=prop, by=request.user, rows=rows)
-    except imports.ImportRefused as refused:
+        made = import_rows(kind, property=prop, by=request.user, rows=rows)
+    except ImportRefused as refused:
         return _page(request, form, check=refused.check, action=action, status=400)
     except ValidationError as exc:
         form.add_error(None, exc)
         return _page(request, form, action=action, status=400)
-    if kind == imports.Kind.OPENING:
+    if kind == Kind.OPENING:
         text = _("Imported %(count)s opening balances at %(property)s.")
     else:
         text = _("Imported %(count)s meter readings at %(property)s.")

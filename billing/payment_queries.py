@@ -158,10 +158,6 @@ def receipt_lines(payment: Payment) -> list[Allocation]:
     return [r for r in rows if r.amount > 0] + [r for r in rows if r.amount < 0]
 
 
-def applied_total(payment: Payment) -> Decimal:
-    return money(sum((a.amount for a in payment.allocations.all()), ZERO))
-
-
 # --- approvals --------------------------------------------------------------------------------
 
 
@@ -210,7 +206,7 @@ class UnitBalance:
 
 def unit_balances(units: list[Unit]) -> list[UnitBalance]:
     """What each unit owes on its open notices and the credit it holds (paid, not applied,
-    not refunded; voided payments left out), as billing.services.units_owed and unit_credit
+    not refunded; voided payments left out), as billing.payments.units_owed and unit_credit
     count them. One query whatever the number of units."""
     if not units:
         return []

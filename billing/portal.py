@@ -12,8 +12,9 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from billing import queries, services
+from billing import queries
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
+from billing.payments import unit_credit, units_owed
 from frontdesk import policy
 from frontdesk.money import ZERO
 from frontdesk.views import PORTAL_PAGE_SIZE as PAGE_SIZE
@@ -59,8 +60,7 @@ def _my_payments(user):
 def _balances(units) -> list[dict]:
     """What each of my homes owes now, and the credit kept for it (a few queries a home)."""
     return [
-        {"unit": unit, "owed": services.units_owed([unit]), "credit": services.unit_credit(unit)}
-        for unit in units
+        {"unit": unit, "owed": units_owed([unit]), "credit": unit_credit(unit)} for unit in units
     ]
 
 

@@ -1,7 +1,7 @@
 """The desk's payment pages: take a payment for a unit (唱收唱付: total due, received, change
 said aloud and printed), the receipt and its 80 mm / A4 print, voids and refunds asked for at
 the desk and decided by a supervisor, and the move-out from the resident card. Thin: reads
-come from billing.payment_queries, every change is one call to billing.services."""
+come from billing.payment_queries, every change is one call to billing.payments."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing import forms, payment_queries, services
+from billing import forms, payment_queries, payments
 from billing.models import Payment, PaymentAdjustment
 from frontdesk import policy
 from frontdesk.models import Unit
@@ -55,7 +55,7 @@ def pay(request, unit_id: int):
                 errors = [_("A chosen fee notice was not found: reload the page.")]
             else:
                 try:
-                    payment = services.payment_take(
+                    payment = payments.payment_take(
                         unit=unit, by=request.user, **form.service_kwargs(chosen)
                     )
                 except ValidationError as exc:
@@ -83,7 +83,7 @@ def pay(request, unit_id: int):
             "notices": notices,
             "ticked": form.ticked(),
             "owed": money(sum((n.outstanding for n in notices), ZERO)),
-            "credit": services.unit_credit(unit),
+            "credit": payments.unit_credit(unit),
             "form": form,
             "errors": errors,
             "figures": figures,
@@ -98,7 +98,7 @@ def credit_apply(request, unit_id: int):
     """Apply the unit's earlier credit to its open notices, oldest first."""
     unit = _unit_or_404(request, unit_id)
     try:
-        applied = services.credit_apply(unit=unit, by=request.user)
+        applied = payments.credit_apply(unit=unit, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -127,7 +127,7 @@ def _receipt_context(payment: Payment) -> dict:
         "figures": payment_queries.receipt_figures(payment),
         "lines": payment_queries.receipt_lines(payment),
         "adjustments": list(payment.adjustments.all()),
-        "credit": services.unit_credit(payment.unit),
+        "credit": payments.unit_credit(payment.unit),
     }
 
 
@@ -167,7 +167,7 @@ def adjustment_request(request, pk: int):
     errors = [_("Correct the marked fields below.")]
     if form.is_valid():
         try:
-            adjustment = services.adjustment_request(
+            adjustment = payments.adjustment_request(
                 payment=payment, by=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:
@@ -221,7 +221,7 @@ def adjustment_decide(request, pk: int):
     errors = [_("Approve or reject the request.")]
     if form.is_valid():
         try:
-            adjustment = services.adjustment_decide(
+            adjustment = payments.adjustment_decide(
                 adjustment=adjustment, by=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:

@@ -29,8 +29,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 from PIL import Image
 
-from billing import services as billing
 from billing.models import FeeNotice
+from billing.move_out import resident_move_out
+from billing.payments import adjustment_request, payment_take
 from frontdesk import policy, uploads
 from frontdesk.desk import services as desk
 from frontdesk.models import Role
@@ -98,7 +99,7 @@ def world(sunshine, elsewhere):
     # The former tenant filed a repair while living there, then moved out; the new one moved in.
     former = resident("moved_out", unit, move_in_date=date(2025, 1, 1))
     w.r["own_old_repair"] = repair_received(sunshine, by=clerk, resident=former)
-    billing.resident_move_out(resident=former, by=clerk, on=MOVED_OUT_ON)
+    resident_move_out(resident=former, by=clerk, on=MOVED_OUT_ON)
     tenant = resident("current", unit, move_in_date=MOVED_OUT_ON + timedelta(days=1))
     resident("neighbour", next_door)
     resident("outsider", far_unit, prop=elsewhere)
@@ -212,7 +213,7 @@ def world(sunshine, elsewhere):
         total=Decimal("100.00"),
         arrears_before=Decimal("0"),
     )
-    w.r["payment"] = billing.payment_take(
+    w.r["payment"] = payment_take(
         unit=unit,
         by=clerk,
         notices=[w.r["notice"]],
@@ -222,7 +223,7 @@ def world(sunshine, elsewhere):
         reference="",
         resident=tenant,
     )
-    w.r["adjustment"] = billing.adjustment_request(
+    w.r["adjustment"] = adjustment_request(
         payment=w.r["payment"], by=clerk, kind="void", reason="收错"
     )
     w.r["notification"] = clerk.notifications.order_by("pk").first()

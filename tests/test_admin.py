@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from billing import services as billing
+from billing.dunning import dunning_advance
 from billing.models import (
     Charge,
     DunningStage,
@@ -30,6 +30,8 @@ from billing.models import (
     PriceStandard,
     Subscription,
 )
+from billing.notices import notices_generate
+from billing.payments import adjustment_request, payment_take
 from frontdesk import services as frontdesk
 from frontdesk.desk import services as desk
 from frontdesk.models import (
@@ -283,9 +285,9 @@ def world(
             created_by=clerk,
         )
         DunningStage.objects.create(property=sunshine, step=1, kind="reminder", days_overdue=1)
-        billing.notices_generate(property=sunshine, period=date(2026, 10, 1))
+        notices_generate(property=sunshine, period=date(2026, 10, 1))
         notice = FeeNotice.objects.get(unit=unit)
-        payment = billing.payment_take(
+        payment = payment_take(
             unit=unit,
             by=clerk,
             notices=[notice],
@@ -293,13 +295,13 @@ def world(
             amount=notice.total,
             received=notice.total,
         )
-        billing.adjustment_request(payment=payment, by=clerk, kind="void", reason="收错户")
+        adjustment_request(payment=payment, by=clerk, kind="void", reason="收错户")
         assert FeeNotice.objects.get(unit=wu.units.get()).settled is False
 
         review.review_sign(property=sunshine, by=supervisor, day=date(2026, 11, 23))
         review.digests_send(now=T + timedelta(hours=3))
     with at(timedelta(days=30)):
-        billing.dunning_advance(now=T + timedelta(days=30))
+        dunning_advance(now=T + timedelta(days=30))
 
 
 # --- every record kind has its page ------------------------------------------------------------

@@ -110,7 +110,7 @@ OPEN_REPAIRS_EXCLUDED = ("closed", "cancelled")
 def unit_card(user: User, unit: Unit, *, now: datetime | None = None) -> CallerCard:
     """The card of a unit the user may see (from ``card_unit`` or ``match_units``): thirteen
     queries (twelve for a superuser), whatever the number of rows of each kind."""
-    from billing.services import unit_credit, units_owed
+    from billing.payments import unit_credit, units_owed
     from tickets.models import Complaint, RepairOrder
     from visits.models import Callback
 

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing import services as billing_services
+from billing import move_out as billing_services
 from billing.forms import MoveOutForm
 from billing.payment_queries import ResidentBalance
 from frontdesk import policy, queries

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billing import services
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
+from billing.payments import payment_take, unit_credit
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
 
@@ -46,7 +46,7 @@ def make_notice(unit, period, total, *, lines=1, kind="monthly", number=None, du
 
 
 def pay(unit, by, notices, amount, *, method="cash", received=None, key=""):
-    return services.payment_take(
+    return payment_take(
         unit=unit,
         by=by,
         notices=notices,
@@ -308,7 +308,7 @@ def test_what_is_not_owed_stays_as_credit(clerk_client, units, notices):
     body = response.json()
     assert (body["received"], body["change"], body["reference"]) == ("350.00", "0.00", "WX-88")
     assert [a["amount"] for a in body["allocations"]] == ["300.00"]
-    assert services.unit_credit(units["2-1503"]) == D("50.00")
+    assert unit_credit(units["2-1503"]) == D("50.00")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from billing import queries, services
+from billing import queries
+from billing.dunning import dunning_advance
 from billing.models import (
     Allocation,
     BillingRun,
@@ -25,6 +26,15 @@ from billing.models import (
     Payment,
     PriceStandard,
     Subscription,
+)
+from billing.move_out import resident_move_out
+from billing.notices import billing_due, notices_generate
+from billing.payments import (
+    adjustment_decide,
+    adjustment_request,
+    credit_apply,
+    payment_take,
+    unit_credit,
 )
 from frontdesk.models import Notification
 from tests.clock import at
@@ -98,7 +108,7 @@ def billed_unit(sunshine, building, fees, clerk):
 
 def generate(prop, period=NOV, when=T, **kwargs):
     with at(when):
-        return services.notices_generate(property=prop, period=period, **kwargs)
+        return notices_generate(property=prop, period=period, **kwargs)
 
 
 # --- generation ---------------------------------------------------------------------------------
@@ -261,12 +271,12 @@ def test_twenty_thousand_units_in_one_celery_job(broker, sunshine, fees):
 def test_the_sweep_queues_the_month_once_on_the_billing_day(sunshine):
     sunshine.billing_day = 5
     sunshine.save()
-    assert services.billing_due(now=datetime(2026, 11, 4, 15, 0, tzinfo=UTC)) == []  # 23:00 4th
+    assert billing_due(now=datetime(2026, 11, 4, 15, 0, tzinfo=UTC)) == []  # 23:00 4th
     due = datetime(2026, 11, 4, 16, 0, tzinfo=UTC)  # 00:00 on the 5th in Shanghai
-    assert services.billing_due(now=due) == [(sunshine.pk, NOV)]
-    assert services.billing_due(now=due + timedelta(minutes=1)) == []
+    assert billing_due(now=due) == [(sunshine.pk, NOV)]
+    assert billing_due(now=due + timedelta(minutes=1)) == []
     # A run that stopped part-way is queued again after 15 minutes.
-    assert services.billing_due(now=due + timedelta(minutes=20)) == [(sunshine.pk, NOV)]
+    assert billing_due(now=due + timedelta(minutes=20)) == [(sunshine.pk, NOV)]
 
 
 # --- payments ---------------------------------------------------------------------------------------
@@ -279,7 +289,7 @@ def owed(sunshine, billed_unit):
 
 
 def pay(notice, by, amount, *, method="cash", received=None, key="", notices=None, **kwargs):
-    return services.payment_take(
+    return payment_take(
         unit=notice.unit,
         by=by,
         notices=notices if notices is not None else [notice],
@@ -328,7 +338,7 @@ def test_money_beyond_what_is_owed_stays_as_credit(owed, clerk):
     pay(owed, clerk, "1000", received="1000")
     owed.refresh_from_db()
     assert owed.paid == owed.total
-    assert services.unit_credit(owed.unit) == D("367.12")
+    assert unit_credit(owed.unit) == D("367.12")
 
 
 def test_a_double_submission_is_recorded_once(owed, clerk):
@@ -373,15 +383,15 @@ def test_a_payment_covers_one_units_notices_only(sunshine, owed, clerk, building
 def test_a_void_needs_a_supervisors_approval_and_leaves_both_records(owed, clerk, supervisor):
     payment = pay(owed, clerk, "632.88", received="632.88")
     with pytest.raises(ValidationError, match="reason"):
-        services.adjustment_request(payment=payment, by=clerk, kind="void", reason=" ")
-    request = services.adjustment_request(payment=payment, by=clerk, kind="void", reason="收错户")
+        adjustment_request(payment=payment, by=clerk, kind="void", reason=" ")
+    request = adjustment_request(payment=payment, by=clerk, kind="void", reason="收错户")
     assert Notification.objects.filter(recipient_user=supervisor, subject__contains=payment.number)
     with pytest.raises(ValidationError, match="supervisor"):
-        services.adjustment_decide(adjustment=request, by=clerk, approve=True)
+        adjustment_decide(adjustment=request, by=clerk, approve=True)
     owed.refresh_from_db()
     assert owed.settled  # nothing happens before the approval
 
-    services.adjustment_decide(adjustment=request, by=supervisor, approve=True)
+    adjustment_decide(adjustment=request, by=supervisor, approve=True)
     owed.refresh_from_db()
     payment.refresh_from_db()
     assert payment.voided and owed.paid == 0 and not owed.settled
@@ -391,26 +401,24 @@ def test_a_void_needs_a_supervisors_approval_and_leaves_both_records(owed, clerk
 def test_a_refund_takes_credit_first_then_the_notice(owed, clerk, supervisor):
     payment = pay(owed, clerk, "700", received="700")  # 67.12 credit
     with pytest.raises(ValidationError, match="at most"):
-        services.adjustment_request(
-            payment=payment, by=clerk, kind="refund", reason="多收", amount=D("800")
-        )
-    request = services.adjustment_request(
+        adjustment_request(payment=payment, by=clerk, kind="refund", reason="多收", amount=D("800"))
+    request = adjustment_request(
         payment=payment, by=clerk, kind="refund", reason="多收", amount=D("100")
     )
     with pytest.raises(ValidationError, match="waiting"):
-        services.adjustment_request(payment=payment, by=clerk, kind="void", reason="again")
-    services.adjustment_decide(adjustment=request, by=supervisor, approve=True)
+        adjustment_request(payment=payment, by=clerk, kind="void", reason="again")
+    adjustment_decide(adjustment=request, by=supervisor, approve=True)
     owed.refresh_from_db()
     assert owed.paid == D("632.88") - D("32.88")
-    assert services.unit_credit(owed.unit) == D("0.00")
+    assert unit_credit(owed.unit) == D("0.00")
 
 
 def test_a_rejection_needs_a_note_and_changes_nothing(owed, clerk, supervisor):
     payment = pay(owed, clerk, "632.88", received="632.88")
-    request = services.adjustment_request(payment=payment, by=clerk, kind="void", reason="x")
+    request = adjustment_request(payment=payment, by=clerk, kind="void", reason="x")
     with pytest.raises(ValidationError, match="why"):
-        services.adjustment_decide(adjustment=request, by=supervisor, approve=False)
-    services.adjustment_decide(adjustment=request, by=supervisor, approve=False, note="收款无误")
+        adjustment_decide(adjustment=request, by=supervisor, approve=False)
+    adjustment_decide(adjustment=request, by=supervisor, approve=False, note="收款无误")
     payment.refresh_from_db()
     assert not payment.voided and payment.adjustments.get().status == "rejected"
 
@@ -449,19 +457,19 @@ def test_dunning_takes_each_stage_once(sunshine, owed, clerk):
     DunningStage.objects.create(property=sunshine, step=3, kind="letter", days_overdue=30)
     resident = ResidentFactory(property=sunshine, unit=owed.unit, phones=["13812345678"])
     # Due 16 November (local); the reminder goes out from the 17th.
-    assert services.dunning_advance(now=datetime(2026, 11, 16, 12, 0, tzinfo=UTC)) == 0
+    assert dunning_advance(now=datetime(2026, 11, 16, 12, 0, tzinfo=UTC)) == 0
     for hour in (0, 1, 5):
-        services.dunning_advance(now=datetime(2026, 11, 17, hour, 0, tzinfo=UTC))
+        dunning_advance(now=datetime(2026, 11, 17, hour, 0, tzinfo=UTC))
     assert list(owed.dunning.values_list("step", "kind")) == [(1, "reminder")]
     assert Notification.objects.filter(recipient_resident=resident, channel="sms").count() == 1
 
     for day in (23, 24, 25):
-        services.dunning_advance(now=datetime(2026, 11, day, 2, 0, tzinfo=UTC))
+        dunning_advance(now=datetime(2026, 11, day, 2, 0, tzinfo=UTC))
     call = Callback.objects.get(kind="dunning")
     assert call.fee_notice == owed and "632.88" in call.question
 
     pay(owed, clerk, "632.88", received="632.88")
-    services.dunning_advance(now=datetime(2026, 12, 31, 2, 0, tzinfo=UTC))
+    dunning_advance(now=datetime(2026, 12, 31, 2, 0, tzinfo=UTC))
     assert owed.dunning.count() == 2  # settled: no formal letter
 
 
@@ -471,12 +479,12 @@ def test_dunning_takes_each_stage_once(sunshine, owed, clerk):
 def test_move_out_is_refused_while_anything_is_owed(sunshine, owed, clerk):
     resident = ResidentFactory(property=sunshine, unit=owed.unit)
     with pytest.raises(ValidationError, match="632.88 yuan is still owed on 1 fee notice\\."):
-        services.resident_move_out(resident=resident, by=clerk, on=date(2026, 11, 30))
+        resident_move_out(resident=resident, by=clerk, on=date(2026, 11, 30))
     resident.refresh_from_db()
     assert resident.moved_out_on is None
 
     pay(owed, clerk, "632.88", received="632.88")
-    services.resident_move_out(resident=resident, by=clerk, on=date(2026, 11, 30))
+    resident_move_out(resident=resident, by=clerk, on=date(2026, 11, 30))
     resident.refresh_from_db()
     assert resident.moved_out_on == date(2026, 11, 30)
     assert resident.events.filter(kind="moved_out").exists()
@@ -486,14 +494,14 @@ def test_only_the_desk_records_a_move_out(sunshine, billed_unit):
     resident = ResidentFactory(property=sunshine, unit=billed_unit)
     engineer = staff_at(sunshine, "engineer")
     with pytest.raises(ValidationError, match="desk"):
-        services.resident_move_out(resident=resident, by=engineer, on=date(2026, 11, 30))
+        resident_move_out(resident=resident, by=engineer, on=date(2026, 11, 30))
 
 
 def test_nobody_approves_their_own_request(owed, clerk, supervisor):
     payment = pay(owed, clerk, "632.88", received="632.88")
-    request = services.adjustment_request(payment=payment, by=supervisor, kind="void", reason="x")
+    request = adjustment_request(payment=payment, by=supervisor, kind="void", reason="x")
     with pytest.raises(ValidationError, match="Another supervisor"):
-        services.adjustment_decide(adjustment=request, by=supervisor, approve=True)
+        adjustment_decide(adjustment=request, by=supervisor, approve=True)
     payment.refresh_from_db()
     assert not payment.voided
 
@@ -509,7 +517,7 @@ def test_a_used_form_key_is_not_a_payment_for_another_unit(sunshine, owed, clerk
     pay(owed, clerk, "100", received="100", key="form-1")
     other = UnitFactory(building=building, number="0808", area_m2=D("10"))
     with pytest.raises(ValidationError, match="another unit"):
-        services.payment_take(
+        payment_take(
             unit=other,
             by=clerk,
             notices=[],
@@ -525,9 +533,9 @@ def test_credit_pays_the_next_notice_when_applied(sunshine, owed, clerk):
     pay(owed, clerk, "1000", received="1000")  # 367.12 beyond the November notice
     generate(sunshine, DEC, T + timedelta(days=30))
     december = FeeNotice.objects.get(period=DEC)
-    applied = services.credit_apply(unit=owed.unit, by=clerk)
+    applied = credit_apply(unit=owed.unit, by=clerk)
     december.refresh_from_db()
     assert applied == min(D("367.12"), december.total) == december.paid
-    assert services.unit_credit(owed.unit) == D("367.12") - applied
+    assert unit_credit(owed.unit) == D("367.12") - applied
     with pytest.raises(ValidationError, match="no credit"):
-        services.credit_apply(unit=owed.unit, by=clerk)
+        credit_apply(unit=owed.unit, by=clerk)

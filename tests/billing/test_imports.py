@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from billing import imports
+from billing.import_apply import ImportRefused, openings_import
+from billing.import_parse import Kind, parse_amount, read_rows
 from billing.models import FeeItem, FeeNotice, FeeNoticeLine, MeterReading
 from frontdesk.models import Property
 from tests.conftest import staff_at
@@ -208,11 +210,12 @@ def test_a_csv_saved_by_chinese_excel_gbk_is_read(finance_client, units):
 def test_opening_balances_count_as_owed_but_not_in_the_collection_rate(
     finance_client, sunshine, units
 ):
-    from billing import queries, services
+    from billing import queries
+    from billing.payments import units_owed
 
     post(finance_client, csv_file("unit,amount,as_of", "2-1503,500,2026-10-31"), action="import")
 
-    assert services.units_owed([units["2-1503"]]) == D("500.00")
+    assert units_owed([units["2-1503"]]) == D("500.00")
     rate = queries.collection_rate(
         FeeNotice.objects.filter(property=sunshine), date(2026, 1, 1), date(2026, 12, 1)
     )
@@ -376,10 +379,10 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_written(
 
 
 def test_exactly_50000_rows_are_read(finance_client, units):
-    rows = imports.read_rows(
+    rows = read_rows(
         "many.csv",
         ("unit,amount,as_of\n" + "2-1503,1,2026-10-31\n" * 50_000).encode(),
-        imports.Kind.OPENING,
+        Kind.OPENING,
     )
     assert len(rows) == 50_000 and rows[-1].number == 50_001
 
@@ -560,31 +563,31 @@ def test_the_page_offers_both_kinds_and_both_actions(finance_client):
 
 
 def test_the_import_service_refuses_an_invalid_file_whole(sunshine, finance, units):
-    rows = imports.read_rows(
+    rows = read_rows(
         "o.csv", b"unit,amount,as_of\n2-1503,5,2026-10-31\n2-1504,0,2026-10-31\n", "opening"
     )
 
-    with pytest.raises(imports.ImportRefused) as refusal:
-        imports.openings_import(property=sunshine, by=finance, rows=rows)
+    with pytest.raises(ImportRefused) as refusal:
+        openings_import(property=sunshine, by=finance, rows=rows)
 
     assert refusal.value.messages == ["Row 3: the amount is zero"]
     assert counts() == (0, 0, 0)
 
 
 def test_the_import_service_checks_the_role(sunshine, clerk, units):
-    rows = imports.read_rows("o.csv", b"unit,amount,as_of\n2-1503,5,2026-10-31\n", "opening")
+    rows = read_rows("o.csv", b"unit,amount,as_of\n2-1503,5,2026-10-31\n", "opening")
 
-    with pytest.raises(imports.ValidationError, match="Only finance"):
-        imports.openings_import(property=sunshine, by=clerk, rows=rows)
+    with pytest.raises(ValidationError, match="Only finance"):
+        openings_import(property=sunshine, by=clerk, rows=rows)
     assert counts() == (0, 0, 0)
 
 
 def test_importing_the_same_file_twice_makes_nothing_the_second_time(sunshine, finance, units):
-    rows = imports.read_rows("o.csv", b"unit,amount,as_of\n2-1503,5,2026-10-31\n", "opening")
-    assert imports.openings_import(property=sunshine, by=finance, rows=rows) == 1
+    rows = read_rows("o.csv", b"unit,amount,as_of\n2-1503,5,2026-10-31\n", "opening")
+    assert openings_import(property=sunshine, by=finance, rows=rows) == 1
 
-    with pytest.raises(imports.ImportRefused):
-        imports.openings_import(property=sunshine, by=finance, rows=rows)
+    with pytest.raises(ImportRefused):
+        openings_import(property=sunshine, by=finance, rows=rows)
     assert counts() == (1, 1, 0)
 
 
@@ -602,10 +605,10 @@ def test_importing_the_same_file_twice_makes_nothing_the_second_time(sunshine, f
     ],
 )
 def test_amounts_that_are_read(value, amount):
-    assert imports.parse_amount(value) == (amount, [])
+    assert parse_amount(value) == (amount, [])
 
 
 @pytest.mark.parametrize("value", ["12,34", "1.2.3", "NaN", "inf", True, "一百"])
 def test_amounts_that_are_not_numbers(value):
-    parsed, problems = imports.parse_amount(value)
+    parsed, problems = parse_amount(value)
     assert parsed is None and "is not a number" in problems[0]

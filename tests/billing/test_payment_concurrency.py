@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 
-from billing import services
 from billing.models import Allocation, FeeItem, FeeNotice, Payment, PriceStandard
+from billing.notices import notices_generate
+from billing.payments import payment_take, unit_credit
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, UnitFactory
 
@@ -27,7 +28,7 @@ def pay_every_notice(barrier, results, notice_ids, user_id, tag):
     for notice_id in notice_ids:
         notice = FeeNotice.objects.select_related("unit__building__property").get(pk=notice_id)
         barrier.wait(timeout=30)  # both clerks press "pay" on the same notice together
-        payment = services.payment_take(
+        payment = payment_take(
             unit=notice.unit,
             by=clerk,
             notices=[notice],
@@ -50,7 +51,7 @@ def test_two_clerks_paying_the_same_notice_never_over_credit_it(postgres, sunshi
     building = BuildingFactory(property=sunshine)
     for i in range(ROUNDS):
         UnitFactory(building=building, number=f"{i:04d}", area_m2=Decimal("100"))
-    services.notices_generate(property=sunshine, period=date(2026, 11, 1))
+    notices_generate(property=sunshine, period=date(2026, 11, 1))
     notice_ids = list(FeeNotice.objects.order_by("pk").values_list("pk", flat=True))
     clerk = staff_at(sunshine, "clerk")
     connections.close_all()
@@ -75,4 +76,4 @@ def test_two_clerks_paying_the_same_notice_never_over_credit_it(postgres, sunshi
         assert notice.paid == applied == notice.total == Decimal("250.00")
         assert notice.settled
         # One clerk's money paid it; the other's stays as the unit's credit.
-        assert services.unit_credit(notice.unit) == Decimal("250.00")
+        assert unit_credit(notice.unit) == Decimal("250.00")

@@ -11,8 +11,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from billing import services
 from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment, PaymentAdjustment
+from billing.payments import (
+    adjustment_decide,
+    adjustment_request,
+    payment_take,
+    unit_credit,
+    units_owed,
+)
 from frontdesk.models import Resident
 from tests.clock import at
 from tests.conftest import staff_at
@@ -81,7 +87,7 @@ def boss(supervisor):
 
 def take(unit, by, notices, amount, received=None, method="cash", reference="", key=""):
     with at(T):
-        return services.payment_take(
+        return payment_take(
             unit=unit,
             by=by,
             notices=notices,
@@ -477,9 +483,7 @@ def test_a_bad_request_is_refused_with_the_message(desk, unit, clerk, data, mess
 def test_a_rejection_needs_a_note_and_changes_nothing(desk, boss, unit, clerk):
     notice = owe(unit, "100.00")
     payment = take(unit, clerk, [notice], "100.00", "100.00")
-    adjustment = services.adjustment_request(
-        payment=payment, by=clerk, kind="void", reason="住户要求"
-    )
+    adjustment = adjustment_request(payment=payment, by=clerk, kind="void", reason="住户要求")
     url = reverse("billing_adjustment_decide", args=[adjustment.pk])
 
     refused = boss.post(url, {f"a{adjustment.pk}-decision": "reject", f"a{adjustment.pk}-note": ""})
@@ -502,7 +506,7 @@ def test_a_rejection_needs_a_note_and_changes_nothing(desk, boss, unit, clerk):
 def test_a_clerk_may_not_approve(desk, unit, clerk):
     notice = owe(unit, "100.00")
     payment = take(unit, clerk, [notice], "100.00", "100.00")
-    adjustment = services.adjustment_request(payment=payment, by=clerk, kind="void", reason="错")
+    adjustment = adjustment_request(payment=payment, by=clerk, kind="void", reason="错")
 
     assert desk.get(reverse("billing_approvals")).status_code == 404
     response = desk.post(
@@ -519,7 +523,7 @@ def test_a_supervisor_elsewhere_does_not_see_or_decide_this_propertys_requests(
 ):
     notice = owe(unit, "100.00")
     payment = take(unit, clerk, [notice], "100.00", "100.00")
-    adjustment = services.adjustment_request(payment=payment, by=clerk, kind="void", reason="错")
+    adjustment = adjustment_request(payment=payment, by=clerk, kind="void", reason="错")
     other = browser(staff_at(elsewhere, "supervisor"))
 
     page = other.get(reverse("billing_approvals"))
@@ -555,7 +559,7 @@ def test_the_receipt_and_its_print_run_a_fixed_number_of_queries(
     small = take(unit, clerk, [first], "100.00", "100.00", key="a")
     several = [owe(unit, "100.00", period=date(2026, m, 1)) for m in (7, 8, 9, 10)]
     big = take(unit, clerk, several, "400.00", "500.00", key="b")
-    services.adjustment_request(payment=big, by=clerk, kind="refund", amount=D("1"), reason="x")
+    adjustment_request(payment=big, by=clerk, kind="refund", amount=D("1"), reason="x")
 
     for name in ("billing_receipt", "billing_receipt_print"):
         one, _ = count_queries(desk, reverse(name, args=[small.pk]))
@@ -570,15 +574,13 @@ def test_the_approvals_page_runs_a_fixed_number_of_queries(
     def request_void(n):
         notice = owe(unit, "100.00", period=date(2026, n, 1))
         payment = take(unit, clerk, [notice], "100.00", "100.00", key=f"k{n}")
-        return services.adjustment_request(payment=payment, by=clerk, kind="void", reason="错")
+        return adjustment_request(payment=payment, by=clerk, kind="void", reason="错")
 
-    services.adjustment_decide(adjustment=request_void(1), by=supervisor, approve=True)
+    adjustment_decide(adjustment=request_void(1), by=supervisor, approve=True)
     request_void(2)
     one, _ = count_queries(boss, reverse("billing_approvals"))
     for n in (3, 4, 5):
-        services.adjustment_decide(
-            adjustment=request_void(n), by=supervisor, approve=False, note="否"
-        )
+        adjustment_decide(adjustment=request_void(n), by=supervisor, approve=False, note="否")
     for n in (6, 7, 8):
         request_void(n)
 
@@ -606,8 +608,8 @@ def test_the_resident_card_shows_what_each_unit_owes_and_its_credit(desk, unit, 
         (unit, D("1000.00"), D("0.00")),
         (second, D("0.00"), D("50.00")),
     ]
-    assert balance.owed == services.units_owed([unit, second]) == D("1000.00")
-    assert balance.credit == services.unit_credit(second) == D("50.00")
+    assert balance.owed == units_owed([unit, second]) == D("1000.00")
+    assert balance.credit == unit_credit(second) == D("50.00")
     assert 'id="balance-owed">1000.00<' in page
     assert f"{pay_url(unit)}?resident={lin.pk}" in page
     assert f"{pay_url(second)}?resident={lin.pk}" not in page  # nothing owed there

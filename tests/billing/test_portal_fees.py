@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billing import services
 from billing.models import FeeNotice, FeeNoticeLine
+from billing.payments import adjustment_decide, adjustment_request, payment_take
 from tests.clock import frozen_at
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, portal_user_for
@@ -48,7 +48,7 @@ def make_notice(unit, period, total, *, due, lines=(), arrears="0", kind="monthl
 
 
 def pay(unit, by, notices, amount, *, method="cash", received=None):
-    return services.payment_take(
+    return payment_take(
         unit=unit,
         by=by,
         notices=notices,
@@ -288,10 +288,8 @@ def test_a_payment_kept_as_credit_says_so(lin_client, fees):
 
 
 def test_a_voided_receipt_says_so(lin_client, clerk, supervisor, fees):
-    adjustment = services.adjustment_request(
-        payment=fees["cash"], by=clerk, kind="void", reason="收错户"
-    )
-    services.adjustment_decide(adjustment=adjustment, by=supervisor, approve=True)
+    adjustment = adjustment_request(payment=fees["cash"], by=clerk, kind="void", reason="收错户")
+    adjustment_decide(adjustment=adjustment, by=supervisor, approve=True)
 
     body = lin_client.get(reverse("portal_receipt", args=[fees["cash"].pk])).content.decode()
     fees_page = lin_client.get(reverse("portal_fees")).content.decode()

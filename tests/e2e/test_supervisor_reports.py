@@ -36,8 +36,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from billing import services as billing
 from billing.models import FeeItem, FeeNotice, PriceStandard
+from billing.notices import notices_generate
+from billing.payments import payment_take
 from frontdesk.desk import services as desk_services
 from frontdesk.tasks import sweep
 from reports import review
@@ -147,7 +148,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
 
     def pay(unit, period, amount):
         notice = FeeNotice.objects.get(unit=unit, period=period, kind="monthly")
-        billing.payment_take(
+        payment_take(
             unit=unit,
             by=clerk,
             notices=[notice],
@@ -157,12 +158,12 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         )
 
     clock.move_to(shanghai(10, 1, 9))
-    billing.notices_generate(property=sunshine, period=date(2026, 10, 1))
+    notices_generate(property=sunshine, period=date(2026, 10, 1))
     clock.move_to(shanghai(10, 15))
     pay(u1, date(2026, 10, 1), "200.00")
     pay(u2, date(2026, 10, 1), "100.00")
     clock.move_to(shanghai(11, 1, 9))
-    billing.notices_generate(property=sunshine, period=date(2026, 11, 1))
+    notices_generate(property=sunshine, period=date(2026, 11, 1))
     clock.move_to(shanghai(11, 20))
     pay(u1, date(2026, 11, 1), "200.00")  # 2-201 has not paid November
 

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billing import services as billing
 from billing.models import FeeNotice
+from billing.payments import payment_take
 from frontdesk.desk import caller_card
 from frontdesk.desk import services as desk
 from frontdesk.desk.models import KeyDeposit, Parcel, Visitor
@@ -203,7 +203,7 @@ def full_unit(sunshine, room, lin, wu, clerk, engineer):
         received_at=datetime(2026, 11, 21, 23, 0, tzinfo=UTC)  # 07:00 on the 22nd
     )
     paid = notice(room, "200.00", date(2026, 11, 1), "a-PAID")
-    billing.payment_take(
+    payment_take(
         unit=room,
         by=clerk,
         notices=[paid],

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from billing import services as billing
 from billing.models import FeeNotice
+from billing.move_out import resident_move_out
+from billing.payments import payment_take
 from frontdesk.models import Resident
 from tests.clock import at, frozen_at
 from tests.factories import (
@@ -67,7 +68,7 @@ def history(sunshine, clerk, unit):
         )
         old_repair = quoted(repair_received(sunshine, by=clerk, resident=former), clerk)
         old_notice = notice(unit, date(2026, 10, 1), "202610-2-1503")
-        old_payment = billing.payment_take(
+        old_payment = payment_take(
             unit=unit,
             by=clerk,
             notices=[old_notice],
@@ -76,7 +77,7 @@ def history(sunshine, clerk, unit):
             received=Decimal("100.00"),
             resident=former,
         )
-        billing.resident_move_out(resident=former, by=clerk, on=MOVED_OUT_ON)
+        resident_move_out(resident=former, by=clerk, on=MOVED_OUT_ON)
     tenant = ResidentFactory(
         property=sunshine,
         unit=unit,
@@ -86,7 +87,7 @@ def history(sunshine, clerk, unit):
     )
     new_repair = quoted(repair_received(sunshine, by=clerk, resident=tenant), clerk)
     new_notice = notice(unit, date(2026, 11, 1), "202611-2-1503")
-    new_payment = billing.payment_take(
+    new_payment = payment_take(
         unit=unit,
         by=clerk,
         notices=[new_notice],

@@ -16,8 +16,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from billing import services as billing
 from billing.models import FeeItem, FeeNotice, PriceStandard
+from billing.notices import notices_generate
+from billing.payments import payment_take
 from reports.dashboard_queries import FIGURE_QUERIES, dashboard
 from reports.drilldowns import DrillFilters, drill_page
 from reports.figures import FIGURE_KEYS, Measure
@@ -80,11 +81,11 @@ def world(sunshine, clerk, engineer, engineering, engineering_manager, project_m
     PriceStandard.objects.create(fee_item=fee, price=D("2.00"), effective_from=date(2026, 1, 1))
     for month in (10, 11):
         with at(t(month, 1, 9)):
-            billing.notices_generate(property=sunshine, period=date(2026, month, 1))
+            notices_generate(property=sunshine, period=date(2026, month, 1))
     notice = {(n.unit_id, n.period.month): n for n in FeeNotice.objects.all()}
     for unit, month, amount in ((u1, 10, "200"), (u1, 11, "200"), (u2, 11, "50")):
         with at(t(month, 20)):
-            billing.payment_take(
+            payment_take(
                 unit=unit,
                 by=clerk,
                 notices=[notice[(unit.pk, month)]],

@@ -226,7 +226,7 @@ class Command(BaseCommand):
         has no fee items yet), the dunning stages, and last month's notices (generated the way
         beat generates them), once."""
         from billing.models import DunningStage, FeeItem, FeeNotice, PriceStandard, Subscription
-        from billing.services import first_of_month, notices_generate
+        from billing.notices import first_of_month, notices_generate
 
         since = date(2026, 1, 1)
         if not FeeItem.objects.filter(property=prop).exists():
