@@ -4,6 +4,8 @@ import zoneinfo
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -433,6 +435,13 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     link = models.CharField(max_length=200, blank=True)
+    # The record the message is about (a complaint, a phone message, a pass), so the message
+    # is found again by what it is about, never by its link.
+    about_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
 
     class Meta:
         verbose_name = _("notification")
@@ -450,6 +459,7 @@ class Notification(models.Model):
                 name="notification_unread",
                 condition=Q(channel="in_app", read_at__isnull=True),
             ),
+            models.Index(fields=["about_type", "about_id"], name="notification_about"),
         ]
 
     def __str__(self) -> str:

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -44,9 +45,12 @@ def notification_enqueue(
     recipient_user: User | None = None,
     recipient_resident: Resident | None = None,
     link: str = "",
+    about: models.Model | None = None,
 ) -> Notification:
-    """Write an outbox row in the caller's transaction; delivery is queued after commit."""
+    """Write an outbox row in the caller's transaction; delivery is queued after commit.
+    `about` is the record the message is about, kept as a reference."""
     note = Notification.objects.create(
+        about=about,
         property=property,
         channel=channel,
         subject=subject,
@@ -69,18 +73,30 @@ def staff_notify(
     body: str,
     link: str = "",
     department_id: int | None = None,
+    about: models.Model | None = None,
 ) -> int:
     """Tell everyone holding one of the roles at the property: an in-app notice each, and an
     email where they have an address. Runs in the caller's transaction (outbox)."""
     users = list(staff_with_roles(property.pk, roles, department_id=department_id))
     for user in users:
-        user_notify(property=property, user=user, subject=subject, body=body, link=link)
+        user_notify(
+            property=property, user=user, subject=subject, body=body, link=link, about=about
+        )
     return len(users)
 
 
-def user_notify(*, property: Property, user: User, subject: str, body: str, link: str = "") -> None:
+def user_notify(
+    *,
+    property: Property,
+    user: User,
+    subject: str,
+    body: str,
+    link: str = "",
+    about: models.Model | None = None,
+) -> None:
     """An in-app notice in the person's header, and an email where they have an address."""
     message = {"property": property, "subject": subject, "body": body, "link": link}
+    message["about"] = about
     notification_enqueue(channel=Notification.Channel.IN_APP, recipient_user=user, **message)
     if user.email:
         notification_enqueue(
@@ -88,7 +104,9 @@ def user_notify(*, property: Property, user: User, subject: str, body: str, link
         )
 
 
-def unit_notify(prop: Property, unit: Unit, subject: str, link: str = "") -> int:
+def unit_notify(
+    prop: Property, unit: Unit, subject: str, link: str = "", about: models.Model | None = None
+) -> int:
     """An SMS (to the first phone) and a portal notice to each current resident of a unit,
     through the outbox; two queries whatever the residents. Returns how many were told."""
     told = 0
@@ -106,6 +124,7 @@ def unit_notify(prop: Property, unit: Unit, subject: str, link: str = "") -> int
                 recipient_resident=resident,
                 subject=subject,
                 body="",
+                about=about,
             )
         if resident.user_id:
             notification_enqueue(
@@ -116,6 +135,7 @@ def unit_notify(prop: Property, unit: Unit, subject: str, link: str = "") -> int
                 subject=subject,
                 body="",
                 link=link,
+                about=about,
             )
         told += 1
     return told
@@ -194,3 +214,13 @@ def notification_mark_read(*, notification: Notification, by: User) -> None:
     Notification.objects.filter(pk=notification.pk, recipient_user=by, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notifications_read_about(*, user: User, about: models.Model, at: datetime) -> int:
+    """The person has seen the record: their unread notices about it are read."""
+    return Notification.objects.filter(
+        recipient_user=user,
+        about_type=ContentType.objects.get_for_model(about),
+        about_id=about.pk,
+        read_at__isnull=True,
+    ).update(read_at=at)

@@ -3,7 +3,7 @@ filters and conditions, narrowed by a breakdown row, a trend bucket or to the ro
 the target: 50 a page, newest first, by keyset, in a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.models import Building, Department
-from frontdesk.pages import PAGE_SIZE, Page
+from frontdesk.pages import PAGE_SIZE, Page, newest_first
 from reports.conditions import (
     FIXED,
     HANDLED,
@@ -115,31 +115,6 @@ class DrillFilters:
         return shown
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _cursor(when: datetime, pk: int) -> str:
-    return f"{(when - EPOCH) // timedelta(microseconds=1)}-{pk}"
-
-
-def _parse_cursor(text: str) -> tuple[datetime, int]:
-    micros, _sep, pk = text.partition("-")
-    if not micros.isdigit() or not pk.isdigit():
-        raise ValueError(text)
-    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
-
-
-def _keyset(qs: QuerySet, key: str, before: str | None, size: int) -> Page:
-    """Newest first by (key, id); one query for the rows."""
-    qs = qs.order_by(f"-{key}", "-pk")
-    if before:
-        when, pk = _parse_cursor(before)
-        qs = qs.filter(Q(**{f"{key}__lt": when}) | Q(**{key: when, "pk__lt": pk}))
-    rows = list(qs[: size + 1])
-    older = _cursor(getattr(rows[size - 1], key), rows[size - 1].pk) if len(rows) > size else None
-    return Page(rows=rows[:size], older=older)
-
-
 def drill_queryset(figure: str, filters: Filters, drill: DrillFilters, now: datetime) -> QuerySet:
     """The rows behind a figure, with exactly the dashboard's conditions."""
     scope = Scope(filters.properties)
@@ -203,12 +178,12 @@ def drill_page(
         qs = qs.select_related(
             "callback__property", "callback__repair", "callback__complaint", "by"
         )
-        return _keyset(qs, "at", before, size)
+        return newest_first(qs, "at", before=before, size=size)
     if rows == "callbacks":
         qs = qs.select_related("property", "repair", "complaint", "fee_notice", "done_by")
-        return _keyset(qs, "due_at", before, size)
+        return newest_first(qs, "due_at", before=before, size=size)
     qs = qs.select_related("complaint__property", "complaint__department", "acknowledged_by")
-    return _keyset(qs, "at", before, size)
+    return newest_first(qs, "at", before=before, size=size)
 
 
 def dimension_names(filters: Filters, drill: DrillFilters) -> list[tuple[str, str]]:

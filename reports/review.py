@@ -34,7 +34,7 @@ from frontdesk.desk.models import DailyLedger, ShiftHandover
 from frontdesk.models import Notification, Property, User
 from frontdesk.outbox import notification_enqueue
 from reports.models import DailyReview, DigestRun
-from tickets.complaints.services import OPEN
+from tickets.complaints.records import OPEN
 from tickets.models import Complaint, Escalation, RepairOrder
 from visits.models import Callback
 from visits.views import span_text

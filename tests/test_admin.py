@@ -33,7 +33,7 @@ from billing.models import (
 from billing.notices import notices_generate
 from billing.payments import adjustment_request, payment_take
 from frontdesk import services as frontdesk
-from frontdesk.desk import services as desk
+from frontdesk.desk import permits_services, registers_services, shift_services
 from frontdesk.models import (
     Building,
     Department,
@@ -53,6 +53,7 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.models import Escalation, PriceItem, RepairEvent, RepairOrder
 from tickets.repairs import services as repairs
@@ -198,7 +199,7 @@ def world(
         )
         complaints.written_reply_draft(complaint=complaint, by=clerk, body="林先生:您好……")
     with at(timedelta(hours=3)):
-        complaints.complaints_escalate(now=T + timedelta(hours=3))
+        escalations.complaints_escalate(now=T + timedelta(hours=3))
         complaints.complaint_resolve(complaint=complaint, by=engineer, resolution="更换门机板")
         complaints.complaint_file_corrective(
             complaint=complaint,
@@ -211,12 +212,16 @@ def world(
         )
 
         # The desk's day.
-        desk.visitor_register(property=sunshine, by=clerk, name="访客", purpose="送货", unit=unit)
-        desk.message_take(
+        registers_services.visitor_register(
+            property=sunshine, by=clerk, name="访客", purpose="送货", unit=unit
+        )
+        registers_services.message_take(
             property=sunshine, by=clerk, caller_name="快递员", text="明天再送", for_resident=lin
         )
-        desk.parcel_register(property=sunshine, by=clerk, unit=unit, carrier="顺丰", shelf="A")
-        key = desk.key_deposit(
+        registers_services.parcel_register(
+            property=sunshine, by=clerk, unit=unit, carrier="顺丰", shelf="A"
+        )
+        key = registers_services.key_deposit(
             property=sunshine,
             by=clerk,
             unit=unit,
@@ -225,8 +230,8 @@ def world(
             deposited_by=lin.name,
             authorised="林太太",
         )
-        desk.key_hand_out(key=key, by=clerk, person="张师傅", signed_name="张")
-        desk.lost_item_register(
+        registers_services.key_hand_out(key=key, by=clerk, person="张师傅", signed_name="张")
+        registers_services.lost_item_register(
             property=sunshine,
             by=clerk,
             description="黑色雨伞",
@@ -234,10 +239,10 @@ def world(
             found_by="保安",
             stored_where="前台柜",
         )
-        desk.release_pass_request(
+        permits_services.release_pass_request(
             property=sunshine, by=clerk, unit=unit, carrier_name="搬家公司", items="沙发一张"
         )
-        works = desk.decoration_apply(
+        works = permits_services.decoration_apply(
             resident=lin,
             unit=unit,
             by=clerk,
@@ -247,13 +252,15 @@ def world(
             starts=date(2026, 12, 1),
             ends=date(2026, 12, 20),
         )
-        works = desk.decoration_review(app=works, by=clerk, passed=True)
-        works = desk.decoration_permit(app=works, by=clerk)
-        desk.decoration_rectify(app=works, by=clerk, issue="施工超时", deadline=date(2026, 12, 5))
-        desk.handover_record(
+        works = permits_services.decoration_review(app=works, by=clerk, passed=True)
+        works = permits_services.decoration_permit(app=works, by=clerk)
+        permits_services.decoration_rectify(
+            app=works, by=clerk, issue="施工超时", deadline=date(2026, 12, 5)
+        )
+        shift_services.handover_record(
             property=sunshine, by=clerk, day=date(2026, 11, 24), shift="day", pending="K1 未还"
         )
-        desk.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 23))
+        shift_services.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 23))
 
         # Fees: October's notices (with a charge and a metered line), one paid and asked to
         # be voided, the other left to dunning.
@@ -499,7 +506,7 @@ def test_an_escalation_is_acknowledged_through_the_service(
     with at():
         complaint = complaint_received(sunshine, by=clerk, department=engineering)
     with at(timedelta(hours=2)):
-        complaints.complaints_escalate(now=T + timedelta(hours=2))
+        escalations.complaints_escalate(now=T + timedelta(hours=2))
     escalation = Escalation.objects.get()
 
     with at(timedelta(hours=2, minutes=5)):

@@ -36,6 +36,7 @@ WIRING = {
     "frontdesk.apps",
 }
 
+
 def modules() -> dict[str, Path]:
     base = Path(settings.BASE_DIR)
     found = {}

@@ -15,6 +15,7 @@ from frontdesk.admin_base import (
     action_reason,
     through_service,
 )
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.models import (
     Complaint,
@@ -270,7 +271,7 @@ class EscalationAdmin(ReadOnlyRecordAdmin):
             self,
             request,
             queryset,
-            lambda escalation: complaints.escalation_acknowledge(
+            lambda escalation: escalations.escalation_acknowledge(
                 escalation=escalation, by=request.user
             ),
             ngettext_lazy(

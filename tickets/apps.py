@@ -8,8 +8,8 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules need the models loaded.
         from frontdesk import sweep
+        from tickets.complaints.escalations import complaints_escalate
         from tickets.complaints.follow_up import ComplaintFollowUp
-        from tickets.complaints.services import complaints_escalate
         from tickets.repairs.follow_up import RepairFollowUp
         from visits import follow_ups
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,7 +136,8 @@ def callback_record_unreached(
                 subject=_("Callback: %(n)d calls without reaching the resident")
                 % {"n": callback.attempts},
                 body=_what(callback),
-                link="/callbacks/flagged/",
+                link=reverse("callback_flagged"),
+                about=callback,
             )
         callback.save()
         follow_up_for(callback).noted(
@@ -301,7 +303,8 @@ def _notify_overdue(callback: Callback, *, now: datetime) -> None:
         roles=policy.roles_with("callback.overdue.notice"),
         subject=_("Callback overdue: %(what)s") % {"what": what},
         body=_("Due %(due)s, not made.") % {"due": _local(callback.due_at, callback)},
-        link="/callbacks/flagged/",
+        link=reverse("callback_flagged"),
+        about=callback,
     )
 
 
@@ -328,7 +331,8 @@ def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
                         subject=_("Callback due within the hour: %(what)s")
                         % {"what": _what(callback)},
                         body="",
-                        link="/callbacks/",
+                        link=reverse("callback_queue"),
+                        about=callback,
                     )
                     reminded += 1
     return reminded

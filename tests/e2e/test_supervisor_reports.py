@@ -39,7 +39,7 @@ from pypdf import PdfReader
 from billing.models import FeeItem, FeeNotice, PriceStandard
 from billing.notices import notices_generate
 from billing.payments import payment_take
-from frontdesk.desk import services as desk_services
+from frontdesk.desk import shift_services
 from frontdesk.tasks import sweep
 from reports import review
 from reports.figures import DIMENSIONS, FIGURE_KEYS, LABELS
@@ -54,6 +54,7 @@ from tests.factories import (
     repair_completed,
     repair_received,
 )
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.models import Complaint, Escalation, RepairOrder
 from visits.models import Callback
@@ -213,9 +214,9 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
     clock.move_to(shanghai(11, 17, 10))
     r2 = completed(resident=zhou, category="electricity", channel="walk_in")
     clock.move_to(shanghai(11, 17, 11, 30))
-    complaints.complaints_escalate(now=timezone.now())  # c6 → the department manager
+    escalations.complaints_escalate(now=timezone.now())  # c6 → the department manager
     clock.move_to(shanghai(11, 17, 11, 45))
-    complaints.escalation_acknowledge(
+    escalations.escalation_acknowledge(
         escalation=Escalation.objects.get(complaint=c6), by=engineering_manager
     )
     clock.move_to(shanghai(11, 17, 14))
@@ -255,7 +256,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
     clock.move_to(shanghai(11, 24, 11, 30))
     complaints.complaint_resolve(complaint=c3, by=engineer, resolution="阀门已打开")  # in time
     clock.move_to(shanghai(11, 24, 12, 1))
-    complaints.complaints_escalate(now=timezone.now())  # c2 → the department manager
+    escalations.complaints_escalate(now=timezone.now())  # c2 → the department manager
     clock.move_to(shanghai(11, 24, 14))
     c4 = complaint_received(
         sunshine,
@@ -268,7 +269,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         description="保安态度恶劣",
     )
     clock.move_to(shanghai(11, 24, 18))
-    handover = desk_services.handover_record(
+    handover = shift_services.handover_record(
         property=sunshine,
         by=clerk,
         day=DAY,
@@ -276,7 +277,7 @@ def build_world(sunshine, clerk, assistant, engineer, engineering, engineering_m
         pending="3号楼电梯门机板待厂家到货,明早跟进",
     )
     clock.move_to(shanghai(11, 24, 18, 10))
-    desk_services.handover_take_over(handover=handover, by=assistant)
+    shift_services.handover_take_over(handover=handover, by=assistant)
 
     # Beat runs the sweep through the night: at 00:01 c2 was not solved the same day.
     clock.move_to(shanghai(11, 25, 0, 1))

@@ -35,6 +35,7 @@ from tests.factories import (
     repair_received,
 )
 from tests.helpers import body
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.models import Escalation
 from tickets.repairs import services as repairs
@@ -116,7 +117,7 @@ def world(sunshine, clerk, engineer, engineering, engineering_manager, project_m
             sunshine, by=clerk, resident=zhou, department=engineering, answered_on_spot=True
         )
     with at(t(11, 5, 12, 30)):
-        complaints.complaints_escalate(now=t(11, 5, 12, 30))  # c5 → department manager
+        escalations.complaints_escalate(now=t(11, 5, 12, 30))  # c5 → department manager
 
     # --- the range (9 - 22 Nov) ---
     r1 = completed(t(11, 10), resident=lin, category="water", channel="phone")
@@ -138,7 +139,7 @@ def world(sunshine, clerk, engineer, engineering, engineering_manager, project_m
     call(open_callback("repair", repair=p1), t(11, 12), 4, by=clerk)  # late
     escalation_c5 = Escalation.objects.get(complaint=c5)
     with at(t(11, 12, 9)):
-        complaints.escalation_acknowledge(escalation=escalation_c5, by=engineering_manager)
+        escalations.escalation_acknowledge(escalation=escalation_c5, by=engineering_manager)
     with at(t(11, 12)):
         complaints.complaint_resolve(complaint=c5, by=engineer, resolution="已修好")  # late
     call(open_callback("complaint", complaint=c5), t(11, 13), 5, by=clerk)  # on time
@@ -148,7 +149,7 @@ def world(sunshine, clerk, engineer, engineering, engineering_manager, project_m
             sunshine, by=clerk, resident=zhou, department=engineering, answered_on_spot=True
         )
     with at(t(11, 17, 11, 30)):
-        complaints.complaints_escalate(now=t(11, 17, 11, 30))  # c2 → department manager
+        escalations.complaints_escalate(now=t(11, 17, 11, 30))  # c2 → department manager
     with at(t(11, 17, 14)):
         complaints.complaint_resolve(complaint=c2, by=engineer, resolution="已修好")  # late
     # c2's satisfaction callback (due end of 20 Nov) is never made: overdue.
@@ -167,7 +168,7 @@ def world(sunshine, clerk, engineer, engineering, engineering_manager, project_m
     with at(t(11, 19)):
         r4 = repair_received(sunshine, by=clerk, resident=lin)
         repairs.repair_cancel(order=r4, by=clerk, reason="住户自行修好")  # left out
-        complaints.complaints_escalate(now=t(11, 19))  # c3 → department and project manager
+        escalations.complaints_escalate(now=t(11, 19))  # c3 → department and project manager
         c4 = complaint_received(
             sunshine,
             by=clerk,
@@ -188,7 +189,7 @@ def world(sunshine, clerk, engineer, engineering, engineering_manager, project_m
         )  # a suggestion: not counted
     pm_escalation = Escalation.objects.get(complaint=c3, level="project_manager")
     with at(t(11, 19, 12)):
-        complaints.escalation_acknowledge(escalation=pm_escalation, by=project_manager)
+        escalations.escalation_acknowledge(escalation=pm_escalation, by=project_manager)
     return {
         "b1": b1,
         "b2": b2,
@@ -214,7 +215,7 @@ def more_rows(sunshine, clerk, engineer, engineering, n=6):
             complaint = complaint_received(
                 sunshine, by=clerk, resident=resident, department=engineering
             )
-            complaints.complaints_escalate(now=when + timedelta(hours=3))
+            escalations.complaints_escalate(now=when + timedelta(hours=3))
         call(open_callback("repair", repair=order), when + timedelta(hours=1), 5, by=clerk)
         with at(when + timedelta(hours=1)):
             complaints.complaint_resolve(complaint=complaint, by=engineer, resolution="好了")

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from frontdesk.desk import services as desk_services
+from frontdesk.desk import shift_services
 from frontdesk.models import Notification
 from frontdesk.tasks import sweep
 from reports import review
@@ -26,6 +26,7 @@ from reports.models import DailyReview, DigestRun
 from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import complaint_received, repair_completed
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.models import Escalation
 
@@ -119,23 +120,23 @@ def day(
     with at(T + timedelta(hours=2)):
         repair_completed(sunshine, clerk=clerk, engineer=engineer, department=engineering)
     with at(T + timedelta(hours=2, minutes=1)):
-        complaints.complaints_escalate(now=T + timedelta(hours=2, minutes=1))
+        escalations.complaints_escalate(now=T + timedelta(hours=2, minutes=1))
     with at(T + timedelta(hours=3)):
         to_manager = Escalation.objects.get(complaint=lift, level="department_manager")
-        complaints.escalation_acknowledge(escalation=to_manager, by=engineering_manager)
+        escalations.escalation_acknowledge(escalation=to_manager, by=engineering_manager)
     with at(T + timedelta(hours=6)):
-        desk_services.handover_record(
+        shift_services.handover_record(
             property=sunshine, by=clerk, day=DAY, shift="day", pending="3号电梯门机板待厂家到货"
         )
     with at(T + timedelta(hours=12)):
-        desk_services.handover_record(
+        shift_services.handover_record(
             property=sunshine, by=assistant, day=DAY, shift="evening", pending=""
         )
     with at(T + timedelta(hours=13)):
-        desk_services.ledger_sign(property=sunshine, by=supervisor, day=DAY, note="电梯问题跟进")
+        shift_services.ledger_sign(property=sunshine, by=supervisor, day=DAY, note="电梯问题跟进")
     midnight = T + timedelta(hours=14, minutes=1)  # Wednesday 00:01: not solved the same day
     with at(midnight):
-        complaints.complaints_escalate(now=midnight)
+        escalations.complaints_escalate(now=midnight)
     return {"lift": lift, "water": water, "rude": rude, "old": old, "old_repair": old_repair}
 
 
@@ -267,7 +268,7 @@ def test_signing_off_keeps_who_when_the_note_and_the_figures_as_signed(
 
     # Later the lift is fixed and the escalation acknowledged: the page keeps the signed figures.
     with at(REVIEW_AT + timedelta(hours=1)):
-        complaints.escalation_acknowledge(
+        escalations.escalation_acknowledge(
             escalation=Escalation.objects.get(level="project_manager"),
             by=project_manager,
         )
@@ -369,11 +370,11 @@ def test_the_page_runs_the_same_queries_for_one_row_or_many(
         with at(T + timedelta(minutes=n)):
             complaint_received(sunshine, by=clerk, owner=assistant, department=engineering)
         with at(T + timedelta(hours=3)):
-            complaints.complaints_escalate(now=T + timedelta(hours=3))
+            escalations.complaints_escalate(now=T + timedelta(hours=3))
 
     one_of_each(0)
     with at(T + timedelta(hours=6)):
-        desk_services.handover_record(
+        shift_services.handover_record(
             property=sunshine, by=clerk, day=DAY, shift="day", pending="待办"
         )
     url = review_url(sunshine, DAY)
@@ -386,7 +387,7 @@ def test_the_page_runs_the_same_queries_for_one_row_or_many(
         repair_completed(sunshine, clerk=clerk, engineer=engineer, department=engineering)
     for shift in ("evening", "night"):
         with at(T + timedelta(hours=12)):
-            desk_services.handover_record(
+            shift_services.handover_record(
                 property=sunshine, by=assistant, day=DAY, shift=shift, pending="还有事"
             )
     with at(REVIEW_AT), django_assert_num_queries(len(small.captured_queries)):

@@ -19,6 +19,7 @@ from tests.factories import (
     complaint_received,
 )
 from tests.helpers import browser, count_queries, fresh, kinds, text
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.models import Complaint, ComplaintEvent, CorrectiveAction, Escalation
 from visits import services as callbacks
@@ -525,7 +526,7 @@ def test_the_complaint_page_runs_a_fixed_number_of_queries(desk, lift, engineer,
     for n in range(5):
         act(client, lift, "action", **{"action-note": f"进展 {n}"})
     with at(T + timedelta(hours=3)):
-        complaints.complaints_escalate(now=T + timedelta(hours=3))
+        escalations.complaints_escalate(now=T + timedelta(hours=3))
     assert lift.escalations.count() == 1 and lift.events.count() > 8
 
     many, response = count_queries(desk, detail(lift))
@@ -596,7 +597,7 @@ def test_the_escalations_waiting_and_acknowledging_one(
     lift, supervisor, engineering_manager, project_manager
 ):
     with at(T + timedelta(hours=2, minutes=5)):
-        complaints.complaints_escalate(now=T + timedelta(hours=2, minutes=5))
+        escalations.complaints_escalate(now=T + timedelta(hours=2, minutes=5))
     escalation = lift.escalations.get()
     assert escalation.level == Escalation.Level.DEPARTMENT_MANAGER
 
@@ -682,13 +683,13 @@ def test_the_escalations_page_runs_a_fixed_number_of_queries(
 ):
     with at(T):
         complaint_received(sunshine, by=clerk, resident=lin, department=engineering)
-    complaints.complaints_escalate(now=T + timedelta(hours=3))
+    escalations.complaints_escalate(now=T + timedelta(hours=3))
     client = browser(supervisor)
     one, _ = count_queries(client, reverse("complaint_escalations"))
     with at(T):
         for _n in range(4):
             complaint_received(sunshine, by=clerk, resident=lin, department=engineering)
-    complaints.complaints_escalate(now=T + timedelta(hours=3))
+    escalations.complaints_escalate(now=T + timedelta(hours=3))
 
     several, response = count_queries(client, reverse("complaint_escalations"))
 

@@ -23,6 +23,7 @@ from tests.factories import (
     complaint_received,
 )
 from tests.helpers import body, text
+from tickets.complaints import escalations
 from tickets.complaints import register_queries as register_queries
 from tickets.complaints import services as complaints
 from tickets.models import Complaint, Escalation
@@ -208,13 +209,13 @@ def test_escalation_filters_and_marks(
         waiting = complaint_received(sunshine, by=clerk, department=engineering)
         calm = complaint_received(sunshine, by=clerk, direct_impact=False)
     # The fix window (2 hours) passes, then the local day ends: both steps of the ladder.
-    complaints.complaints_escalate(now=N + timedelta(hours=3))
-    complaints.complaints_escalate(now=N + timedelta(hours=15))
+    escalations.complaints_escalate(now=N + timedelta(hours=3))
+    escalations.complaints_escalate(now=N + timedelta(hours=15))
     for escalation, by in (
         (picked_up.escalations.get(level="department_manager"), engineering_manager),
         (picked_up.escalations.get(level="project_manager"), project_manager),
     ):
-        complaints.escalation_acknowledge(escalation=escalation, by=by)
+        escalations.escalation_acknowledge(escalation=escalation, by=by)
     assert Escalation.objects.filter(complaint=waiting, acknowledged_at__isnull=True).count() == 2
     url = reverse("complaint_register")
 
@@ -406,12 +407,12 @@ def test_exports_show_escalations_and_overdue_marks(
 ):
     with at(N):
         complaint = complaint_received(sunshine, by=clerk, department=engineering)
-    complaints.complaints_escalate(now=N + timedelta(hours=3))
+    escalations.complaints_escalate(now=N + timedelta(hours=3))
     with at(N + timedelta(hours=4, minutes=5)):  # 14:05 in Shanghai
-        complaints.escalation_acknowledge(
+        escalations.escalation_acknowledge(
             escalation=complaint.escalations.get(), by=engineering_manager
         )
-    complaints.complaints_escalate(now=N + timedelta(hours=15))
+    escalations.complaints_escalate(now=N + timedelta(hours=15))
 
     with at(N + timedelta(days=5)):
         csv_data = csv_rows(desk.get(reverse("complaint_register_csv")))
@@ -489,7 +490,7 @@ def _varied(property, clerk, department, count):
         if n % 2 == 0:
             complaints.complaint_reply(complaint=complaint, by=clerk, via="phone", text="已答复")
             complaints.complaint_resolve(complaint=complaint, by=clerk, resolution="已修好")
-    complaints.complaints_escalate(now=N + timedelta(days=1))
+    escalations.complaints_escalate(now=N + timedelta(days=1))
 
 
 def _count(response, name) -> int:

@@ -15,6 +15,7 @@ from tests.clock import at
 from tests.conftest import staff_at
 from tests.factories import ResidentFactory, complaint_received
 from tests.helpers import fresh, notices
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.models import Complaint, ComplaintEvent, Escalation, WrittenReply
 from visits import services as callbacks
@@ -180,8 +181,8 @@ def test_the_ladder_and_the_overdue_reply_carry_the_sweeps_now_not_the_clock(lif
     window_passed, day_ended = T + minutes(130), T + timedelta(hours=15)
     reply_late = lift.reply_due_at + minutes(1)
     with t_plus(timedelta(days=30)):  # the clock says something else entirely
-        complaints.complaints_escalate(now=window_passed)
-        complaints.complaints_escalate(now=day_ended)
+        escalations.complaints_escalate(now=window_passed)
+        escalations.complaints_escalate(now=day_ended)
         assert callbacks.callbacks_mark_overdue(now=reply_late) == 1
 
     stamps = dict(Escalation.objects.values_list("level", "at"))
@@ -263,14 +264,14 @@ def test_only_the_escalated_to_acknowledges(lift, clerk, engineering_manager, su
     sweep_at(minutes(125))
     escalation = Escalation.objects.get()
     with pytest.raises(ValidationError, match="escalated to"):
-        complaints.escalation_acknowledge(escalation=escalation, by=clerk)
+        escalations.escalation_acknowledge(escalation=escalation, by=clerk)
     with t_plus(minutes(140)):
-        complaints.escalation_acknowledge(escalation=escalation, by=engineering_manager)
+        escalations.escalation_acknowledge(escalation=escalation, by=engineering_manager)
     escalation = fresh(escalation)
     assert escalation.acknowledged_by == engineering_manager
     assert escalation.acknowledged_at == T + minutes(140)
     with pytest.raises(ValidationError, match="already"):
-        complaints.escalation_acknowledge(escalation=escalation, by=engineering_manager)
+        escalations.escalation_acknowledge(escalation=escalation, by=engineering_manager)
     assert lift.events.filter(kind="acknowledged").count() == 1
 
 
@@ -544,7 +545,7 @@ def test_another_departments_manager_cannot_acknowledge(sunshine, lift, engineer
     sweep_at(minutes(125))
     escalation = Escalation.objects.get()
     with pytest.raises(ValidationError, match="escalated to"):
-        complaints.escalation_acknowledge(escalation=escalation, by=cleaning_manager)
+        escalations.escalation_acknowledge(escalation=escalation, by=cleaning_manager)
     assert fresh(escalation).acknowledged_at is None
 
 

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from frontdesk import policy
 from frontdesk.api import TakesInput, choice, found, shown
 from frontdesk.models import Department, User
+from tickets.complaints import escalations
 from tickets.complaints import services as complaints
 from tickets.complaints.portal import receive_online
 from tickets.models import (
@@ -640,5 +641,5 @@ class ComplaintViewSet(
         escalation = get_object_or_404(
             Escalation.objects.select_related("complaint"), complaint=complaint, pk=escalation_id
         )
-        complaints.escalation_acknowledge(escalation=escalation, by=request.user)
+        escalations.escalation_acknowledge(escalation=escalation, by=request.user)
         return self._respond(complaint)

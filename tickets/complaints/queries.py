@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from frontdesk import policy
 from frontdesk.models import User
-from tickets.complaints.services import OPEN
+from tickets.complaints.records import OPEN
 from tickets.models import Complaint, ComplaintEvent, Escalation
 from visits.models import Callback
 

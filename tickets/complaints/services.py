@@ -11,86 +11,35 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from frontdesk import clock, policy
 from frontdesk.models import Department, Property, Resident, Unit, User
 from frontdesk.outbox import staff_notify, user_notify
 from frontdesk.services import sequence_next
+from tickets.complaints.escalations import escalate
+from tickets.complaints.records import (
+    AFTER_RESOLUTION,
+    DISPATCHABLE,
+    OPEN,
+    RESOLVABLE,
+    Kind,
+    State,
+    event,
+    link,
+    local_time,
+    locked,
+    refuse,
+)
 from tickets.models import (
     Complaint,
-    ComplaintEvent,
     CorrectiveAction,
     Escalation,
     WrittenReply,
 )
 from visits.models import Callback
 from visits.services import callback_schedule, callbacks_close
-
-State = Complaint.State
-Kind = ComplaintEvent.Kind
-
-OPEN = {State.RECEIVED, State.DISPATCHED, State.REOPENED}  # waiting for a fix
-DISPATCHABLE = OPEN
-RESOLVABLE = {State.DISPATCHED, State.REOPENED}
-AFTER_RESOLUTION = {State.RESOLVED, State.CONFIRMED}
-
-REFUSALS = {
-    "dispatch": gettext_lazy("Complaint %(number)s is %(state)s: it cannot be sent now."),
-    "expect": gettext_lazy(
-        "Complaint %(number)s is %(state)s: there is no fix to give a time for."
-    ),
-    "action": gettext_lazy("Complaint %(number)s is %(state)s: no action can be recorded now."),
-    "cannot_solve": gettext_lazy(
-        "Complaint %(number)s is %(state)s: it cannot be marked as unsolvable now."
-    ),
-    "resolve": gettext_lazy("Complaint %(number)s is %(state)s: it cannot be resolved now."),
-    "reply": gettext_lazy("Complaint %(number)s is %(state)s: no reply can be recorded now."),
-    "corrective": gettext_lazy(
-        "Complaint %(number)s is %(state)s: the corrective action report comes after the fix."
-    ),
-    "letter": gettext_lazy(
-        "Complaint %(number)s is %(state)s: its written reply can no longer change."
-    ),
-    "archive": gettext_lazy("Complaint %(number)s is %(state)s: it cannot be archived now."),
-}
-
-
-def _refuse(complaint: Complaint, allowed: set, action: str) -> None:
-    if complaint.state not in allowed:
-        raise ValidationError(
-            REFUSALS[action] % {"number": complaint.number, "state": complaint.get_state_display()}
-        )
-
-
-def _event(
-    complaint: Complaint, by: User | None, kind: str, note: str = "", at: datetime | None = None
-) -> ComplaintEvent:
-    """One row of the timeline, at `at` (a sweep's `now`) or else the current time."""
-    at = at or timezone.now()
-    return ComplaintEvent.objects.create(
-        complaint=complaint, by=by, at=at, kind=kind, state=complaint.state, note=note
-    )
-
-
-def _locked(complaint: Complaint) -> Complaint:
-    """Re-read under a row lock: two people (or a person and the sweep) are serialised."""
-    return (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("property", "department")
-        .get(pk=complaint.pk)
-    )
-
-
-def _local(when: datetime, prop: Property) -> str:
-    return timezone.localtime(when, prop.zone).strftime("%Y-%m-%d %H:%M")
-
-
-def _link(complaint: Complaint) -> str:
-    return f"/complaints/{complaint.pk}/"
 
 
 def complaint_number_allocate(*, property: Property, now: datetime) -> str:
@@ -181,7 +130,7 @@ def complaint_receive(
             ),
             day_ends_at=clock.end_of_local_day(now, property.zone) if direct else None,
         )
-        _event(complaint, by, Kind.RECEIVED, complaint.get_channel_display())
+        event(complaint, by, Kind.RECEIVED, complaint.get_channel_display())
         if answered_on_spot:
             _answered_on_spot(complaint, by, now)
         else:
@@ -246,13 +195,14 @@ def _tell_who_follows(complaint: Complaint, by: User) -> None:
     """The assistant handed the complaint, or (one made online) the desk's assistants."""
     owner = complaint.owner
     if owner is not None and owner != by:
-        _event(complaint, by, Kind.HANDED_OVER, owner.get_full_name() or owner.username)
+        event(complaint, by, Kind.HANDED_OVER, owner.get_full_name() or owner.username)
         user_notify(
             property=complaint.property,
             user=owner,
             subject=_("Complaint %(number)s is yours to follow") % {"number": complaint.number},
             body=complaint.description[:200],
-            link=_link(complaint),
+            link=link(complaint),
+            about=complaint,
         )
     elif owner is None and by.pk and not policy.is_staff_member(by):
         subject = (
@@ -265,7 +215,8 @@ def _tell_who_follows(complaint: Complaint, by: User) -> None:
             roles=policy.roles_with("complaint.own"),
             subject=subject % {"number": complaint.number},
             body=complaint.description[:200],
-            link=_link(complaint),
+            link=link(complaint),
+            about=complaint,
         )
 
 
@@ -293,8 +244,8 @@ def complaint_dispatch(
     """Send (or re-send to another department) the service order, logged in the register."""
     policy.require(by, "complaint.dispatch", complaint)
     with transaction.atomic():
-        complaint = _locked(complaint)
-        _refuse(complaint, DISPATCHABLE, "dispatch")
+        complaint = locked(complaint)
+        refuse(complaint, DISPATCHABLE, "dispatch")
         _check_department(department, complaint.property)
         _dispatch(complaint, by, department, service_order)
     return complaint
@@ -307,14 +258,15 @@ def _dispatch(complaint: Complaint, by: User, department: Department, service_or
     if complaint.state == State.RECEIVED:
         complaint.state = State.DISPATCHED
     complaint.save()
-    _event(complaint, by, Kind.DISPATCHED, f"{department.name}: {complaint.service_order}")
+    event(complaint, by, Kind.DISPATCHED, f"{department.name}: {complaint.service_order}")
     staff_notify(
         property=complaint.property,
         roles=policy.STAFF,
         department_id=department.pk,
         subject=_("Service order for complaint %(number)s") % {"number": complaint.number},
         body=complaint.service_order[:300],
-        link=_link(complaint),
+        link=link(complaint),
+        about=complaint,
     )
 
 
@@ -324,11 +276,11 @@ def complaint_expect(*, complaint: Complaint, by: User, expected_fix_at: datetim
     if expected_fix_at <= timezone.now():
         raise ValidationError(_("The expected fix time must be in the future."))
     with transaction.atomic():
-        complaint = _locked(complaint)
-        _refuse(complaint, OPEN, "expect")
+        complaint = locked(complaint)
+        refuse(complaint, OPEN, "expect")
         complaint.expected_fix_at = expected_fix_at
         complaint.save(update_fields=["expected_fix_at"])
-        _event(complaint, by, Kind.EXPECTED, _local(expected_fix_at, complaint.property))
+        event(complaint, by, Kind.EXPECTED, local_time(expected_fix_at, complaint.property))
     return complaint
 
 
@@ -337,10 +289,10 @@ def complaint_record_action(*, complaint: Complaint, by: User, note: str) -> Com
     if not note.strip():
         raise ValidationError(_("Say what was done."))
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         policy.require(by, "complaint.resolve", complaint)  # on the row as it is now
-        _refuse(complaint, RESOLVABLE, "action")
-        _event(complaint, by, Kind.ACTION, note.strip())
+        refuse(complaint, RESOLVABLE, "action")
+        event(complaint, by, Kind.ACTION, note.strip())
     return complaint
 
 
@@ -350,13 +302,13 @@ def complaint_cannot_solve(*, complaint: Complaint, by: User, reason: str) -> Co
     if not reason.strip():
         raise ValidationError(_("Say why the department cannot solve it."))
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         policy.require(by, "complaint.cannot_solve", complaint)  # on the row as it is now
-        _refuse(complaint, RESOLVABLE, "cannot_solve")
+        refuse(complaint, RESOLVABLE, "cannot_solve")
         complaint.cannot_solve_at = timezone.now()
         complaint.save(update_fields=["cannot_solve_at"])
-        _event(complaint, by, Kind.CANNOT_SOLVE, reason.strip())
-        _escalate(
+        event(complaint, by, Kind.CANNOT_SOLVE, reason.strip())
+        escalate(
             complaint,
             Escalation.Level.PROJECT_MANAGER,
             Escalation.Reason.CANNOT_SOLVE,
@@ -371,9 +323,9 @@ def complaint_resolve(*, complaint: Complaint, by: User, resolution: str) -> Com
     if not resolution.strip():
         raise ValidationError(_("Say how the complaint was handled and the result."))
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         policy.require(by, "complaint.resolve", complaint)  # on the row as it is now
-        _refuse(complaint, RESOLVABLE, "resolve")
+        refuse(complaint, RESOLVABLE, "resolve")
         now = timezone.now()
         complaint.state = State.RESOLVED
         complaint.resolved_at = now
@@ -383,7 +335,7 @@ def complaint_resolve(*, complaint: Complaint, by: User, resolution: str) -> Com
                 complaint.fixed_in_window = now <= complaint.fix_due_at
         complaint.resolution = resolution.strip()
         complaint.save()
-        _event(complaint, by, Kind.RESOLVED, complaint.resolution)
+        event(complaint, by, Kind.RESOLVED, complaint.resolution)
         _schedule_callback(complaint)
         if complaint.owner_id and complaint.owner_id != by.pk:
             user_notify(
@@ -392,7 +344,8 @@ def complaint_resolve(*, complaint: Complaint, by: User, resolution: str) -> Com
                 subject=_("Complaint %(number)s resolved: call the complainant back")
                 % {"number": complaint.number},
                 body=complaint.resolution[:200],
-                link=_link(complaint),
+                link=link(complaint),
+                about=complaint,
             )
     return complaint
 
@@ -423,7 +376,7 @@ def complaint_reply(*, complaint: Complaint, by: User, via: str, text: str) -> C
     if not text.strip():
         raise ValidationError(_("Write down what was said."))
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         if complaint.is_letter:
             raise ValidationError(
                 _("A letter complaint is answered in writing: issue the written reply.")
@@ -434,13 +387,13 @@ def complaint_reply(*, complaint: Complaint, by: User, via: str, text: str) -> C
 
 def reply_by_call(*, complaint: Complaint, by: User, text: str) -> Complaint:
     """The reply was given on a call from the callback queue (in the callback's transaction)."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     _record_reply(complaint, by, Complaint.ReplyVia.PHONE, text.strip())
     return complaint
 
 
 def _record_reply(complaint: Complaint, by: User, via: str, text: str) -> None:
-    _refuse(complaint, set(State.values) - {State.ARCHIVED}, "reply")
+    refuse(complaint, set(State.values) - {State.ARCHIVED}, "reply")
     if complaint.replied_at is not None:
         raise ValidationError(
             _("Complaint %(number)s has already had its reply.") % {"number": complaint.number}
@@ -451,7 +404,7 @@ def _record_reply(complaint: Complaint, by: User, via: str, text: str) -> None:
     complaint.save(update_fields=["replied_at", "replied_by", "reply_via", "reply_text"])
     callbacks_close(complaint=complaint, kind=Callback.Kind.COMPLAINT_REPLY, by=by, at=now)
     kind = Kind.LETTER_ISSUED if via == Complaint.ReplyVia.LETTER else Kind.REPLIED
-    _event(complaint, by, kind, text[:500])
+    event(complaint, by, kind, text[:500])
 
 
 def written_reply_draft(*, complaint: Complaint, by: User, body: str) -> WrittenReply:
@@ -460,8 +413,8 @@ def written_reply_draft(*, complaint: Complaint, by: User, body: str) -> Written
     if not body.strip():
         raise ValidationError(_("The letter is empty."))
     with transaction.atomic():
-        complaint = _locked(complaint)
-        _refuse(complaint, set(State.values) - {State.ARCHIVED}, "letter")
+        complaint = locked(complaint)
+        refuse(complaint, set(State.values) - {State.ARCHIVED}, "letter")
         letter = WrittenReply.objects.select_for_update().filter(complaint=complaint).first()
         if letter is not None and letter.issued_at is not None:
             raise ValidationError(_("This letter has been issued: it can no longer be changed."))
@@ -477,8 +430,8 @@ def written_reply_issue(*, complaint: Complaint, by: User) -> WrittenReply:
     """Issue the letter as drafted. For a letter complaint this is its reply."""
     policy.require(by, "complaint.reply", complaint)
     with transaction.atomic():
-        complaint = _locked(complaint)
-        _refuse(complaint, set(State.values) - {State.ARCHIVED}, "letter")
+        complaint = locked(complaint)
+        refuse(complaint, set(State.values) - {State.ARCHIVED}, "letter")
         letter = WrittenReply.objects.select_for_update().filter(complaint=complaint).first()
         if letter is None:
             raise ValidationError(_("Draft the letter before issuing it."))
@@ -489,7 +442,7 @@ def written_reply_issue(*, complaint: Complaint, by: User) -> WrittenReply:
         if complaint.replied_at is None:
             _record_reply(complaint, by, Complaint.ReplyVia.LETTER, letter.body)
         else:
-            _event(complaint, by, Kind.LETTER_ISSUED, letter.body[:500])
+            event(complaint, by, Kind.LETTER_ISSUED, letter.body[:500])
     return letter
 
 
@@ -499,12 +452,12 @@ def complaint_callback_outcome(
     """What the satisfaction callback found (called by the callback service, in its
     transaction). Satisfied: the callback round is concluded. Not satisfied: reopened and back
     to the department; the next resolution schedules the next callback."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if satisfied:
         complaint.state = State.CONFIRMED
         complaint.confirmed_at = timezone.now()
         complaint.save(update_fields=["state", "confirmed_at"])
-        _event(complaint, by, Kind.CONFIRMED, note)
+        event(complaint, by, Kind.CONFIRMED, note)
         return complaint
     return _reopen(complaint, by, note)
 
@@ -514,17 +467,17 @@ def complaint_callback_noted(
 ) -> None:
     """A callback about the complaint on its timeline: a call made or missed, or a window
     passed (kind REPLY_OVERDUE or CALLBACK_OVERDUE)."""
-    _event(complaint, by, kind, note, at=at)
+    event(complaint, by, kind, note, at=at)
 
 
 def complaint_callback_closed(*, complaint: Complaint, by: User, reason: str) -> Complaint:
     """A supervisor ended the callbacks with a reason: the round is concluded as it stands."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.state == State.RESOLVED:
         complaint.state = State.CONFIRMED
         complaint.confirmed_at = timezone.now()
         complaint.save(update_fields=["state", "confirmed_at"])
-    _event(
+    event(
         complaint,
         by,
         Kind.CONFIRMED,
@@ -543,13 +496,14 @@ def _reopen(complaint: Complaint, by: User | None, note: str) -> Complaint:
         complaint.fix_due_at = clock.deadline_after_hours(now, prop.direct_fix_minutes / 60)
         complaint.day_ends_at = clock.end_of_local_day(now, prop.zone)
     complaint.save()
-    _event(complaint, by, Kind.REOPENED, note)
+    event(complaint, by, Kind.REOPENED, note)
     message = {
         "property": prop,
         "subject": _("Complaint %(number)s reopened: the complainant is not satisfied")
         % {"number": complaint.number},
         "body": note[:300],
-        "link": _link(complaint),
+        "link": link(complaint),
+        "about": complaint,
     }
     if complaint.department_id:
         staff_notify(roles=policy.STAFF, department_id=complaint.department_id, **message)
@@ -573,9 +527,9 @@ def complaint_file_corrective(
     if any(not value.strip() for value in fields.values()):
         raise ValidationError(_("Fill in the cause, the correction, the prevention and the owner."))
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         policy.require(by, "complaint.corrective", complaint)  # on the row as it is now
-        _refuse(complaint, AFTER_RESOLUTION, "corrective")
+        refuse(complaint, AFTER_RESOLUTION, "corrective")
         if CorrectiveAction.objects.filter(complaint=complaint).exists():
             raise ValidationError(_("The corrective action report has already been filed."))
         report = CorrectiveAction.objects.create(
@@ -585,7 +539,7 @@ def complaint_file_corrective(
             filed_by=by,
             **{name: value.strip() for name, value in fields.items()},
         )
-        _event(complaint, by, Kind.CORRECTIVE, report.correction[:300])
+        event(complaint, by, Kind.CORRECTIVE, report.correction[:300])
     return report
 
 
@@ -598,8 +552,8 @@ def complaint_archive(
     if not (cause.strip() and lessons.strip() and changes.strip()):
         raise ValidationError(_("Write what caused it, what was learned and what changes."))
     with transaction.atomic():
-        complaint = _locked(complaint)
-        _refuse(complaint, {State.CONFIRMED}, "archive")
+        complaint = locked(complaint)
+        refuse(complaint, {State.CONFIRMED}, "archive")
         if not CorrectiveAction.objects.filter(complaint=complaint).exists():
             raise ValidationError(
                 _("File the corrective action report before archiving the complaint.")
@@ -612,90 +566,5 @@ def complaint_archive(
         complaint.summary_lessons = lessons.strip()
         complaint.summary_changes = changes.strip()
         complaint.save()
-        _event(complaint, by, Kind.ARCHIVED)
+        event(complaint, by, Kind.ARCHIVED)
     return complaint
-
-
-# --- the escalation ladder ------------------------------------------------------------------
-
-
-def _escalate(complaint: Complaint, level: str, reason: str, *, now: datetime) -> Escalation | None:
-    """One step up, at most once per level (the database refuses a second): an event on the
-    timeline and a notice to whoever holds that role for the property (for the department
-    manager: the responsible department's, or every department manager if it has none).
-    Both the escalation and its event are stamped `now`."""
-    if Escalation.objects.filter(complaint=complaint, level=level).exists():
-        return None
-    escalation = Escalation.objects.create(complaint=complaint, level=level, reason=reason, at=now)
-    _event(
-        complaint,
-        None,
-        Kind.ESCALATED,
-        f"{escalation.get_level_display()}: {escalation.get_reason_display()}",
-        at=now,
-    )
-    message = {
-        "property": complaint.property,
-        "roles": policy.ESCALATION_ADDRESSEES[level],
-        "subject": _("Complaint %(number)s escalated to you: %(reason)s")
-        % {"number": complaint.number, "reason": escalation.get_reason_display()},
-        "body": complaint.description[:300],
-        "link": "/complaints/escalations/",
-    }
-    told = 0
-    if level == Escalation.Level.DEPARTMENT_MANAGER and complaint.department_id:
-        told = staff_notify(department_id=complaint.department_id, **message)
-    if not told:
-        staff_notify(**message)
-    return escalation
-
-
-def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
-    """The person escalated to says they have it."""
-    complaint = escalation.complaint
-    policy.require(by, "escalation.acknowledge", escalation)
-    with transaction.atomic():
-        complaint = _locked(complaint)  # the timeline event shows its current state
-        claimed = Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now(), acknowledged_by=by
-        )
-        if not claimed:
-            raise ValidationError(_("This escalation has already been acknowledged."))
-        escalation.refresh_from_db()
-        _event(complaint, by, Kind.ACKNOWLEDGED, escalation.get_level_display())
-    return escalation
-
-
-def complaints_escalate(*, now: datetime, batch_size: int = 500) -> dict:
-    """The sweep's ladder: fix window passed unfixed → department manager; local day ended
-    unsolved → project manager. Each complaint is locked and re-checked before it is
-    escalated, so however often (or concurrently) the sweep runs, each step happens once."""
-    steps = [
-        ("fix_due_at", Escalation.Level.DEPARTMENT_MANAGER, Escalation.Reason.FIX_WINDOW),
-        ("day_ends_at", Escalation.Level.PROJECT_MANAGER, Escalation.Reason.END_OF_DAY),
-    ]
-    result = {}
-    for field, level, reason in steps:
-        already = Escalation.objects.filter(complaint=OuterRef("pk"), level=level)
-        due = Complaint.objects.filter(
-            **{f"{field}__lte": now}, resolved_at__isnull=True, state__in=OPEN
-        ).exclude(Exists(already))
-        escalated = 0
-        while ids := list(due.order_by(field, "pk").values_list("pk", flat=True)[:batch_size]):
-            done_now = 0
-            for pk in ids:
-                with transaction.atomic():
-                    # A row another sweep holds is skipped: that sweep escalates it.
-                    complaint = (
-                        due.select_for_update(of=("self",), skip_locked=True)
-                        .select_related("property")
-                        .filter(pk=pk)
-                        .first()
-                    )
-                    if complaint is not None and _escalate(complaint, level, reason, now=now):
-                        done_now += 1
-            escalated += done_now
-            if len(ids) < batch_size or not done_now:
-                break
-        result[f"complaints_escalated_{level}"] = escalated
-    return result

@@ -19,6 +19,7 @@ from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
 from frontdesk.models import Property, Resident
 from frontdesk.views import staff_required
+from tickets.complaints import escalations
 from tickets.complaints import forms as forms
 from tickets.complaints import queries as queries
 from tickets.complaints import services as services
@@ -391,7 +392,7 @@ def escalation_acknowledge(request, pk: int):
     complaint = escalation.complaint
     from_detail = request.POST.get("back") == "detail"
     try:
-        services.escalation_acknowledge(escalation=escalation, by=request.user)
+        escalations.escalation_acknowledge(escalation=escalation, by=request.user)
     except ValidationError as exc:
         if from_detail:
             return _detail_page(request, complaint.pk, errors=exc.messages, status=400)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -312,7 +313,8 @@ def repair_dispatch(
         message = {
             "subject": _("Repair %(number)s dispatched") % {"number": order.number},
             "body": f"{order.place}: {order.description}",
-            "link": f"/repairs/{order.pk}/",
+            "link": reverse("repair_detail", args=[order.pk]),
+            "about": order,
         }
         if engineer is not None:
             user_notify(property=order.property, user=engineer, **message)
@@ -604,6 +606,7 @@ def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> Repair
                 department_id=order.department_id,
                 subject=_("Repair %(number)s reopened") % {"number": order.number},
                 body=reason.strip(),
-                link=f"/repairs/{order.pk}/",
+                link=reverse("repair_detail", args=[order.pk]),
+                about=order,
             )
     return order
