@@ -18,7 +18,7 @@ class FrontdeskConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the step's module needs the models loaded.
         from frontdesk import sweep
-        from frontdesk.desk.services import parcels_remind
+        from frontdesk.desk.registers_services import parcels_remind
 
         sweep.register("parcels_reminded", parcels_remind, order=60, label=_("Parcel reminders"))
         # The desk's back office: admin's autodiscovery finds frontdesk.admin (the core's) only.

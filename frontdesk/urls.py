@@ -7,17 +7,10 @@ from rest_framework.authtoken.views import obtain_auth_token
 from billing.api import CollectionRateViewSet, FeeNoticeViewSet, PaymentViewSet
 from frontdesk import views
 from frontdesk.api import router
-from frontdesk.desk.api import (
-    DecorationViewSet,
-    HandoverViewSet,
-    KeyViewSet,
-    LedgerViewSet,
-    LostItemViewSet,
-    ParcelViewSet,
-    PhoneMessageViewSet,
-    ReleasePassViewSet,
-    VisitorViewSet,
-)
+from frontdesk.desk.callers_api import PhoneMessageViewSet, VisitorViewSet
+from frontdesk.desk.custody_api import KeyViewSet, LostItemViewSet, ParcelViewSet
+from frontdesk.desk.permits_api import DecorationViewSet, ReleasePassViewSet
+from frontdesk.desk.shift_api import HandoverViewSet, LedgerViewSet
 from frontdesk.forms import LoginForm
 from reports.api import DashboardViewSet
 from tickets.complaints.api import ComplaintViewSet

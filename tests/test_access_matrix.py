@@ -33,7 +33,7 @@ from billing.models import FeeNotice
 from billing.move_out import resident_move_out
 from billing.payments import adjustment_request, payment_take
 from frontdesk import policy, uploads
-from frontdesk.desk import services as desk
+from frontdesk.desk import permits_services, registers_services, shift_services
 from frontdesk.models import Role
 from tests.clock import frozen_at
 from tests.factories import (
@@ -141,24 +141,24 @@ def world(sunshine, elsewhere):
     )
 
     complaints.written_reply_draft(complaint=w.r["complaint"], by=clerk, body="尊敬的住户:")
-    w.r["visitor"] = desk.visitor_register(
+    w.r["visitor"] = registers_services.visitor_register(
         property=sunshine, by=clerk, name="访客", purpose="送货", unit=unit
     )
-    w.r["message"] = desk.message_take(
+    w.r["message"] = registers_services.message_take(
         property=sunshine, by=clerk, caller_name="快递员", text="明天再送", for_resident=tenant
     )
-    w.r["parcel"] = desk.parcel_register(
+    w.r["parcel"] = registers_services.parcel_register(
         property=sunshine, by=clerk, unit=unit, carrier="顺丰", shelf="A"
     )
-    w.r["collected"] = desk.parcel_hand_over(
-        parcel=desk.parcel_register(
+    w.r["collected"] = registers_services.parcel_hand_over(
+        parcel=registers_services.parcel_register(
             property=sunshine, by=clerk, unit=unit, carrier="圆通", shelf="B"
         ),
         by=clerk,
         collected_by_name="住户",
         signature=png(),
     )
-    w.r["key"] = desk.key_deposit(
+    w.r["key"] = registers_services.key_deposit(
         property=sunshine,
         by=clerk,
         unit=unit,
@@ -167,10 +167,10 @@ def world(sunshine, elsewhere):
         deposited_by=tenant.name,
         authorised="林太太",
     )
-    w.r["key_movement"] = desk.key_hand_out(
+    w.r["key_movement"] = registers_services.key_hand_out(
         key=w.r["key"], by=clerk, person="林太太", signed_name="林太太", signature=png()
     )
-    w.r["lost_item"] = desk.lost_item_register(
+    w.r["lost_item"] = registers_services.lost_item_register(
         property=sunshine,
         by=clerk,
         description="黑色雨伞",
@@ -178,10 +178,10 @@ def world(sunshine, elsewhere):
         found_by="保安",
         stored_where="前台柜",
     )
-    w.r["pass"] = desk.release_pass_request(
+    w.r["pass"] = permits_services.release_pass_request(
         property=sunshine, by=clerk, unit=unit, carrier_name="搬家公司", items="沙发一张"
     )
-    w.r["decoration"] = desk.decoration_apply(
+    w.r["decoration"] = permits_services.decoration_apply(
         resident=tenant,
         unit=unit,
         by=clerk,
@@ -191,16 +191,18 @@ def world(sunshine, elsewhere):
         starts=date(2026, 12, 1),
         ends=date(2026, 12, 20),
     )
-    desk.decoration_review(app=w.r["decoration"], by=clerk, passed=True)
-    desk.decoration_permit(app=w.r["decoration"], by=clerk)
-    desk.decoration_rectify(
+    permits_services.decoration_review(app=w.r["decoration"], by=clerk, passed=True)
+    permits_services.decoration_permit(app=w.r["decoration"], by=clerk)
+    permits_services.decoration_rectify(
         app=w.r["decoration"], by=clerk, issue="占用消防通道", deadline=date(2026, 11, 30)
     )
     w.r["rectification"] = w.r["decoration"].rectifications.get()
-    w.r["handover"] = desk.handover_record(
+    w.r["handover"] = shift_services.handover_record(
         property=sunshine, by=clerk, day=date(2026, 11, 23), shift="day", pending="钥匙未还"
     )
-    w.r["ledger"] = desk.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 23))
+    w.r["ledger"] = shift_services.ledger_sign(
+        property=sunshine, by=supervisor, day=date(2026, 11, 23)
+    )
 
     w.r["notice"] = FeeNotice.objects.create(
         property=sunshine,

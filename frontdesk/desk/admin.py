@@ -1,5 +1,5 @@
 """Back-office view of the desk's own day. The records are made at the desk through
-frontdesk.desk.services (pickup codes, permit numbers, notices to residents), so nothing is
+the desk's services (pickup codes, permit numbers, notices to residents), so nothing is
 added or deleted here; the moments something changed hands (a parcel collected, a key out or
 back, an item claimed, a pass released, a shift handed over, a ledger signed) are shown, never
 edited."""
@@ -14,7 +14,7 @@ from frontdesk.admin_base import (
     ReadOnlyRecordAdmin,
     through_service,
 )
-from frontdesk.desk import services as desk_services
+from frontdesk.desk import permits_services
 from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
@@ -266,7 +266,7 @@ class RectificationNoticeAdmin(ReadOnlyRecordAdmin):
             self,
             request,
             queryset.select_related("application__property"),
-            lambda notice: desk_services.rectification_resolve(notice=notice, by=request.user),
+            lambda notice: permits_services.rectification_resolve(notice=notice, by=request.user),
             ngettext_lazy(
                 "%(count)d rectification marked as done.",
                 "%(count)d rectifications marked as done.",

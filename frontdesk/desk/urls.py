@@ -1,12 +1,21 @@
-"""The desk's own day: visitors, messages, parcels, keys, lost and found (desk_views); release
-passes, decoration, the handover and the ledger (day_views); the caller card."""
+"""The desk's own day: its registers (visitors, messages, parcels, keys, lost and found),
+release passes and decoration, the shift handover and the ledger, the resident portal's day,
+the caller card and the resident card."""
 
-from frontdesk.desk import caller_card, day_views, resident_card
-from frontdesk.desk import views as desk_views
+from frontdesk.desk import (
+    caller_card,
+    permits_views,
+    portal_views,
+    registers_views,
+    resident_card,
+    shift_views,
+)
 
 urlpatterns = (
-    desk_views.urlpatterns
-    + day_views.urlpatterns
+    registers_views.urlpatterns
+    + permits_views.urlpatterns
+    + shift_views.urlpatterns
+    + portal_views.urlpatterns
     + caller_card.urlpatterns
     + resident_card.urlpatterns
 )

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from frontdesk.desk.day_queries import count_rows
 from frontdesk.desk.models import (
     DailyLedger,
     KeyDeposit,
@@ -22,6 +21,7 @@ from frontdesk.desk.models import (
     ShiftHandover,
     Visitor,
 )
+from frontdesk.desk.shift_queries import count_rows
 from frontdesk.models import Notification, Resident
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_repair_path import sign_in

@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from billing.models import FeeNotice
 from billing.payments import payment_take
-from frontdesk.desk import caller_card
-from frontdesk.desk import services as desk
+from frontdesk.desk import caller_card, registers_services
 from frontdesk.desk.models import KeyDeposit, Parcel, Visitor
 from frontdesk.services import PhoneInput
 from tests.clock import frozen_at
@@ -116,11 +115,11 @@ def fill(unit, resident, clerk, engineer, *, tag: str, n: int = 1) -> dict:
                 next_try_at=T,
             ).pk
         )
-        parcel = desk.parcel_register(
+        parcel = registers_services.parcel_register(
             property=prop, by=clerk, unit=unit, carrier="顺丰", shelf=f"A-{i}"
         )
         shown["parcels"].append(parcel.pk)
-        kept = desk.key_deposit(
+        kept = registers_services.key_deposit(
             property=prop,
             by=clerk,
             unit=unit,
@@ -129,7 +128,7 @@ def fill(unit, resident, clerk, engineer, *, tag: str, n: int = 1) -> dict:
             deposited_by=resident.name,
             authorised="林太太",
         )
-        lent = desk.key_deposit(
+        lent = registers_services.key_deposit(
             property=prop,
             by=clerk,
             unit=unit,
@@ -138,12 +137,12 @@ def fill(unit, resident, clerk, engineer, *, tag: str, n: int = 1) -> dict:
             deposited_by=resident.name,
             authorised="装修师傅",
         )
-        desk.key_hand_out(key=lent, by=clerk, person="装修师傅老张", signed_name="张")
+        registers_services.key_hand_out(key=lent, by=clerk, person="装修师傅老张", signed_name="张")
         shown["keys"] += [kept.pk, lent.pk]
-        walked_in = desk.visitor_register(
+        walked_in = registers_services.visitor_register(
             property=prop, by=clerk, name=f"访客{i}", purpose="送货", unit=unit
         )
-        announced = desk.visitor_announce(
+        announced = registers_services.visitor_announce(
             resident=resident,
             unit=unit,
             name=f"朋友{i}",
@@ -152,7 +151,7 @@ def fill(unit, resident, clerk, engineer, *, tag: str, n: int = 1) -> dict:
             by=clerk,
         )
         shown["visitors"] += [walked_in.pk, announced.pk]
-        message = desk.message_take(
+        message = registers_services.message_take(
             property=prop, by=clerk, caller_name="快递员", text="明天再送", for_resident=resident
         )
         shown["messages"].append(message.pk)
@@ -164,13 +163,13 @@ def fill(unit, resident, clerk, engineer, *, tag: str, n: int = 1) -> dict:
         archived = complaint_received(prop, by=clerk, resident=resident)
         Complaint.objects.filter(pk=archived.pk).update(state=Complaint.State.ARCHIVED)
         archived.callbacks.update(status=Callback.Status.DONE)
-        collected = desk.parcel_register(
+        collected = registers_services.parcel_register(
             property=prop, by=clerk, unit=unit, carrier="京东", shelf="B"
         )
-        desk.parcel_hand_over(
+        registers_services.parcel_hand_over(
             parcel=collected, by=clerk, collected_by_name="林", code=collected.pickup_code
         )
-        gone = desk.key_deposit(
+        gone = registers_services.key_deposit(
             property=prop,
             by=clerk,
             unit=unit,
@@ -180,17 +179,17 @@ def fill(unit, resident, clerk, engineer, *, tag: str, n: int = 1) -> dict:
             authorised="-",
         )
         KeyDeposit.objects.filter(pk=gone.pk).update(withdrawn_at=T)
-        yesterday = desk.visitor_register(
+        yesterday = registers_services.visitor_register(
             property=prop, by=clerk, name="昨天的访客", purpose="看房", unit=unit
         )
         # 23:30 on the 23rd in Shanghai: yesterday at the desk, though the same UTC day.
         Visitor.objects.filter(pk=yesterday.pk).update(
             arrived_at=datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
         )
-        read = desk.message_take(
+        read = registers_services.message_take(
             property=prop, by=clerk, caller_name="物业", text="已读", for_resident=resident
         )
-        desk.message_mark_read(message=read, by=clerk)
+        registers_services.message_mark_read(message=read, by=clerk)
     return shown
 
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from frontdesk.desk import services as desk
+from frontdesk.desk import permits_services, registers_services, shift_services
 from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
@@ -97,23 +97,25 @@ _seq = itertools.count(1)
 
 
 def make_visitor(p: Place):
-    return desk.visitor_register(
+    return registers_services.visitor_register(
         property=p.prop, by=p.clerk, name="访客", purpose="送货", unit=p.unit
     )
 
 
 def make_message(p: Place):
-    return desk.message_take(
+    return registers_services.message_take(
         property=p.prop, by=p.clerk, caller_name="快递员", text="明天再送", for_resident=p.resident
     )
 
 
 def make_parcel(p: Place):
-    return desk.parcel_register(property=p.prop, by=p.clerk, unit=p.unit, carrier="顺丰", shelf="A")
+    return registers_services.parcel_register(
+        property=p.prop, by=p.clerk, unit=p.unit, carrier="顺丰", shelf="A"
+    )
 
 
 def make_key(p: Place):
-    return desk.key_deposit(
+    return registers_services.key_deposit(
         property=p.prop,
         by=p.clerk,
         unit=p.unit,
@@ -125,7 +127,7 @@ def make_key(p: Place):
 
 
 def make_lost(p: Place):
-    return desk.lost_item_register(
+    return registers_services.lost_item_register(
         property=p.prop,
         by=p.clerk,
         description="黑色雨伞",
@@ -136,13 +138,13 @@ def make_lost(p: Place):
 
 
 def make_pass(p: Place):
-    return desk.release_pass_request(
+    return permits_services.release_pass_request(
         property=p.prop, by=p.clerk, unit=p.unit, carrier_name="搬家公司", items="沙发一张"
     )
 
 
 def make_decoration(p: Place):
-    return desk.decoration_apply(
+    return permits_services.decoration_apply(
         resident=p.resident,
         unit=p.unit,
         by=p.clerk,
@@ -155,7 +157,7 @@ def make_decoration(p: Place):
 
 
 def make_handover(p: Place):
-    return desk.handover_record(
+    return shift_services.handover_record(
         property=p.prop,
         by=p.clerk,
         day=TODAY - timedelta(days=next(_seq)),
@@ -165,7 +167,7 @@ def make_handover(p: Place):
 
 
 def make_ledger(p: Place):
-    return desk.ledger_sign(
+    return shift_services.ledger_sign(
         property=p.prop, by=p.supervisor, day=TODAY - timedelta(days=next(_seq))
     )
 
@@ -344,7 +346,7 @@ def test_another_propertys_unit_is_not_found(api, here, there):
 
 
 def test_an_announced_visitor_arrives_once(api, here):
-    announced = desk.visitor_announce(
+    announced = registers_services.visitor_announce(
         resident=here.resident,
         unit=here.unit,
         name="朋友",
@@ -607,7 +609,7 @@ def test_a_key_goes_out_and_comes_back_with_its_movements(api, here):
 def test_a_key_tag_in_use_is_refused_and_keys_filter_by_state(api, here):
     kept = make_key(here)
     lent = make_key(here)
-    desk.key_hand_out(key=lent, by=here.clerk, person="张", signed_name="张")
+    registers_services.key_hand_out(key=lent, by=here.clerk, person="张", signed_name="张")
 
     duplicate = post(
         api,
@@ -870,7 +872,9 @@ def test_the_admin_lists_the_desks_records_and_never_deletes_a_movement_or_hando
     admin_user = User.objects.create_superuser("root", "root@example.com", "secret-pass-123")
     client.force_login(admin_user)
     key = make_key(here)
-    movement = desk.key_hand_out(key=key, by=here.clerk, person="张师傅", signed_name="张")
+    movement = registers_services.key_hand_out(
+        key=key, by=here.clerk, person="张师傅", signed_name="张"
+    )
     handover = make_handover(here)
     for make in (make_visitor, make_message, make_parcel, make_lost, make_pass, make_decoration):
         make(here)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from frontdesk.desk import services as desk_services
+from frontdesk.desk import permits_services, registers_services, shift_services
 from frontdesk.desk.models import (
     DailyLedger,
     DecorationApplication,
@@ -109,7 +109,7 @@ def section(response, id_: str) -> str:
 
 
 def request_pass(prop, by, unit, carrier="搬家公司小张", items="沙发一张, 纸箱三个"):
-    return desk_services.release_pass_request(
+    return permits_services.release_pass_request(
         property=prop, by=by, unit=unit, carrier_name=carrier, items=items
     )
 
@@ -240,7 +240,7 @@ def test_an_approval_by_another_propertys_resident_is_refused(
 
 def test_a_pass_is_decided_once(desk, sunshine, lin, clerk):
     release = request_pass(sunshine, clerk, lin.units.get())
-    desk_services.release_pass_decide(release=release, resident=lin, approve=False, by=clerk)
+    permits_services.release_pass_decide(release=release, resident=lin, approve=False, by=clerk)
 
     response = desk.post(
         reverse("desk_pass_decide", args=[release.pk]),
@@ -255,7 +255,7 @@ def test_a_pass_is_decided_once(desk, sunshine, lin, clerk):
 
 def test_security_lets_the_approved_items_out_once(desk, sunshine, lin, clerk):
     release = request_pass(sunshine, clerk, lin.units.get())
-    desk_services.release_pass_decide(release=release, resident=lin, approve=True, by=clerk)
+    permits_services.release_pass_decide(release=release, resident=lin, approve=True, by=clerk)
 
     response = desk.post(reverse("desk_pass_release", args=[release.pk]))
 
@@ -294,7 +294,7 @@ def test_items_of_a_pass_not_approved_cannot_go_out(desk, sunshine, lin, clerk):
 def test_an_engineer_may_let_items_out_but_not_record_a_decision(client, sunshine, lin, clerk):
     guard = staff_at(sunshine, "engineer", username="guard")
     release = request_pass(sunshine, clerk, lin.units.get())
-    desk_services.release_pass_decide(release=release, resident=lin, approve=True, by=clerk)
+    permits_services.release_pass_decide(release=release, resident=lin, approve=True, by=clerk)
     other = request_pass(sunshine, clerk, lin.units.get(), carrier="快递员")
     login(client, guard)
 
@@ -316,12 +316,12 @@ def test_an_engineer_may_let_items_out_but_not_record_a_decision(client, sunshin
 def test_refused_and_released_passes_show_on_their_day_only(desk, sunshine, lin, clerk, clock):
     clock.move_to(NOW - timedelta(days=1))
     old = request_pass(sunshine, clerk, lin.units.get(), carrier="昨天的人")
-    desk_services.release_pass_decide(release=old, resident=lin, approve=True, by=clerk)
-    desk_services.release_pass_release(release=old, by=clerk)
+    permits_services.release_pass_decide(release=old, resident=lin, approve=True, by=clerk)
+    permits_services.release_pass_release(release=old, by=clerk)
     clock.move_to(NOW)
     today = request_pass(sunshine, clerk, lin.units.get(), carrier="今天的人")
-    desk_services.release_pass_decide(release=today, resident=lin, approve=True, by=clerk)
-    desk_services.release_pass_release(release=today, by=clerk)
+    permits_services.release_pass_decide(release=today, resident=lin, approve=True, by=clerk)
+    permits_services.release_pass_release(release=today, by=clerk)
 
     released = section(desk.get(passes_url()), "released")
 
@@ -330,7 +330,7 @@ def test_refused_and_released_passes_show_on_their_day_only(desk, sunshine, lin,
 
 def test_another_propertys_pass_is_not_found(desk, far_clerk, far_resident, elsewhere):
     release = request_pass(elsewhere, far_clerk, far_resident.units.get())
-    desk_services.release_pass_decide(
+    permits_services.release_pass_decide(
         release=release, resident=far_resident, approve=True, by=far_clerk
     )
 
@@ -365,12 +365,14 @@ def test_the_passes_page_runs_a_fixed_number_of_queries(
         ResidentFactory(property=sunshine, unit=unit)
         request_pass(sunshine, clerk, unit, carrier=f"搬运工{n}")
     approved = request_pass(sunshine, clerk, neighbour.units.get())
-    desk_services.release_pass_decide(release=approved, resident=neighbour, approve=True, by=clerk)
+    permits_services.release_pass_decide(
+        release=approved, resident=neighbour, approve=True, by=clerk
+    )
     gone = request_pass(sunshine, clerk, lin.units.get())
-    desk_services.release_pass_decide(release=gone, resident=lin, approve=True, by=clerk)
-    desk_services.release_pass_release(release=gone, by=clerk)
+    permits_services.release_pass_decide(release=gone, resident=lin, approve=True, by=clerk)
+    permits_services.release_pass_release(release=gone, by=clerk)
     no = request_pass(sunshine, clerk, lin.units.get())
-    desk_services.release_pass_decide(release=no, resident=lin, approve=False, by=clerk)
+    permits_services.release_pass_decide(release=no, resident=lin, approve=False, by=clerk)
 
     with django_assert_num_queries(len(one.captured_queries)):
         response = desk.get(passes_url())
@@ -389,7 +391,7 @@ def apply_for(resident, by, **fields):
         "ends": TODAY + timedelta(days=30),
     }
     data.update(fields)
-    return desk_services.decoration_apply(
+    return permits_services.decoration_apply(
         resident=resident, unit=resident.units.get(), by=by, **data
     )
 
@@ -550,9 +552,9 @@ def test_a_step_out_of_order_is_refused_and_changes_nothing(desk, sunshine, lin,
 
 def test_finishing_while_a_rectification_is_open_is_refused(desk, sunshine, lin, clerk):
     app = apply_for(lin, clerk)
-    desk_services.decoration_review(app=app, by=clerk, passed=True)
-    desk_services.decoration_permit(app=app, by=clerk)
-    desk_services.decoration_rectify(app=app, by=clerk, issue="噪音扰民", deadline=TODAY)
+    permits_services.decoration_review(app=app, by=clerk, passed=True)
+    permits_services.decoration_permit(app=app, by=clerk)
+    permits_services.decoration_rectify(app=app, by=clerk, issue="噪音扰民", deadline=TODAY)
 
     response = desk.post(reverse("desk_decoration_finish", args=[app.pk]))
 
@@ -566,8 +568,8 @@ def test_finishing_while_a_rectification_is_open_is_refused(desk, sunshine, lin,
 
 def test_a_rectification_without_the_issue_is_refused(desk, sunshine, lin, clerk):
     app = apply_for(lin, clerk)
-    desk_services.decoration_review(app=app, by=clerk, passed=True)
-    desk_services.decoration_permit(app=app, by=clerk)
+    permits_services.decoration_review(app=app, by=clerk, passed=True)
+    permits_services.decoration_permit(app=app, by=clerk)
 
     response = desk.post(
         reverse("desk_decoration_rectify", args=[app.pk]), {"issue": "", "deadline": "x"}
@@ -582,9 +584,9 @@ def test_another_propertys_decoration_is_not_found(
     desk, sunshine, lin, clerk, far_clerk, far_resident
 ):
     far = apply_for(far_resident, far_clerk)
-    desk_services.decoration_review(app=far, by=far_clerk, passed=True)
-    desk_services.decoration_permit(app=far, by=far_clerk)
-    notice = desk_services.decoration_rectify(
+    permits_services.decoration_review(app=far, by=far_clerk, passed=True)
+    permits_services.decoration_permit(app=far, by=far_clerk)
+    notice = permits_services.decoration_rectify(
         app=far, by=far_clerk, issue="噪音扰民", deadline=TODAY
     )
     mine = apply_for(lin, clerk)
@@ -619,11 +621,11 @@ def test_the_decoration_pages_run_a_fixed_number_of_queries(
     desk, sunshine, lin, neighbour, clerk, django_assert_num_queries
 ):
     first = apply_for(lin, clerk)
-    desk_services.decoration_review(app=first, by=clerk, passed=True)
-    desk_services.decoration_permit(app=first, by=clerk)
-    desk_services.decoration_rectify(app=first, by=clerk, issue="噪音", deadline=TODAY)
+    permits_services.decoration_review(app=first, by=clerk, passed=True)
+    permits_services.decoration_permit(app=first, by=clerk)
+    permits_services.decoration_rectify(app=first, by=clerk, issue="噪音", deadline=TODAY)
     rejected = apply_for(neighbour, clerk)
-    desk_services.decoration_review(app=rejected, by=clerk, passed=False, note="不行")
+    permits_services.decoration_review(app=rejected, by=clerk, passed=False, note="不行")
     detail = reverse("desk_decoration_detail", args=[first.pk])
     with CaptureQueriesContext(connection) as list_one:
         assert desk.get(reverse("desk_decoration")).status_code == 200
@@ -633,8 +635,8 @@ def test_the_decoration_pages_run_a_fixed_number_of_queries(
     for n in range(3):
         apply_for(lin, clerk, contractor=f"装修队{n}")
         apply_for(neighbour, clerk, contractor=f"邻居装修{n}")
-    desk_services.decoration_rectify(app=first, by=clerk, issue="垃圾乱堆", deadline=TODAY)
-    desk_services.decoration_rectify(app=first, by=clerk, issue="超时施工", deadline=TODAY)
+    permits_services.decoration_rectify(app=first, by=clerk, issue="垃圾乱堆", deadline=TODAY)
+    permits_services.decoration_rectify(app=first, by=clerk, issue="超时施工", deadline=TODAY)
 
     with django_assert_num_queries(len(list_one.captured_queries)):
         listing = desk.get(reverse("desk_decoration"))
@@ -648,13 +650,15 @@ def test_the_decoration_pages_run_a_fixed_number_of_queries(
 
 
 def some_work(prop, clerk, unit):
-    desk_services.visitor_register(
+    registers_services.visitor_register(
         property=prop, by=clerk, name="访客甲", purpose="送货", unit=unit
     )
-    desk_services.visitor_register(
+    registers_services.visitor_register(
         property=prop, by=clerk, name="访客乙", purpose="看房", unit=unit
     )
-    desk_services.parcel_register(property=prop, by=clerk, unit=unit, carrier="顺丰", shelf="A3")
+    registers_services.parcel_register(
+        property=prop, by=clerk, unit=unit, carrier="顺丰", shelf="A3"
+    )
 
 
 def count_of(response, label: str) -> str:
@@ -666,7 +670,7 @@ def test_the_handover_page_shows_what_the_shift_did_from_the_records(
     desk, sunshine, lin, clerk, clock
 ):
     clock.move_to(datetime(2026, 11, 24, 15, 30, tzinfo=UTC))  # 23:30 yesterday, local
-    desk_services.visitor_register(
+    registers_services.visitor_register(
         property=sunshine, by=clerk, name="昨晚", purpose="x", unit=lin.units.get()
     )
     clock.move_to(NOW)
@@ -700,7 +704,7 @@ def test_the_shift_hands_over_and_the_next_clerk_takes_over(
     assert response.status_code == 302
     assert (handover.day, handover.shift, handover.handed_over_by) == (TODAY, "day", clerk)
     assert handover.pending == "1-1203 的快递请晚班提醒业主"
-    assert handover.done == desk_services.day_counts(sunshine, TODAY)
+    assert handover.done == shift_services.day_counts(sunshine, TODAY)
     assert handover.done["visitors_arrived"] == 2
     mine = section(desk.get(response.url), "latest")
     assert "1-1203 的快递请晚班提醒业主" in mine and "Day shift" in mine
@@ -723,7 +727,7 @@ def test_the_shift_hands_over_and_the_next_clerk_takes_over(
 
 
 def test_a_second_handover_for_the_same_shift_is_refused(desk, sunshine, clerk):
-    desk_services.handover_record(
+    shift_services.handover_record(
         property=sunshine, by=clerk, day=TODAY, shift="day", pending="第一次"
     )
 
@@ -735,7 +739,7 @@ def test_a_second_handover_for_the_same_shift_is_refused(desk, sunshine, clerk):
 
 
 def test_the_clerk_who_handed_over_cannot_take_over_too(desk, sunshine, clerk):
-    handover = desk_services.handover_record(
+    handover = shift_services.handover_record(
         property=sunshine, by=clerk, day=TODAY, shift="day", pending=""
     )
 
@@ -748,7 +752,7 @@ def test_the_clerk_who_handed_over_cannot_take_over_too(desk, sunshine, clerk):
 
 
 def test_another_propertys_handover_is_not_found(desk, elsewhere, far_clerk, sunshine):
-    far = desk_services.handover_record(
+    far = shift_services.handover_record(
         property=elsewhere, by=far_clerk, day=TODAY, shift="day", pending="外面的事"
     )
 
@@ -768,13 +772,13 @@ def test_another_propertys_handover_is_not_found(desk, elsewhere, far_clerk, sun
 def test_the_handover_page_runs_a_fixed_number_of_queries(
     desk, sunshine, clerk, assistant, django_assert_num_queries
 ):
-    desk_services.handover_record(
+    shift_services.handover_record(
         property=sunshine, by=assistant, day=TODAY, shift="day", pending="a"
     )
     with CaptureQueriesContext(connection) as one:
         assert desk.get(reverse("desk_handover")).status_code == 200
     for n in range(1, 6):
-        desk_services.handover_record(
+        shift_services.handover_record(
             property=sunshine,
             by=assistant,
             day=TODAY - timedelta(days=n),
@@ -806,7 +810,7 @@ def test_the_ledger_defaults_to_the_local_day(desk, sunshine, clock):
 
 def test_the_ledger_shows_the_days_figures_and_handovers(desk, sunshine, lin, clerk, assistant):
     some_work(sunshine, clerk, lin.units.get())
-    desk_services.handover_record(
+    shift_services.handover_record(
         property=sunshine, by=clerk, day=TODAY, shift="day", pending="电梯维保明早九点"
     )
 
@@ -837,10 +841,10 @@ def test_the_supervisor_signs_the_ledger_once(boss, sunshine, lin, clerk, superv
         "一切正常",
         NOW,
     )
-    assert ledger.totals == desk_services.day_counts(sunshine, TODAY)
+    assert ledger.totals == shift_services.day_counts(sunshine, TODAY)
 
     # Later records do not change the figures as signed.
-    desk_services.visitor_register(
+    registers_services.visitor_register(
         property=sunshine, by=clerk, name="晚来的", purpose="x", unit=lin.units.get()
     )
     page = boss.get(response.url)
@@ -909,19 +913,19 @@ def test_another_propertys_ledger_is_not_found(boss, elsewhere):
 def test_the_ledger_page_runs_a_fixed_number_of_queries(
     desk, sunshine, clerk, assistant, supervisor, django_assert_num_queries
 ):
-    desk_services.handover_record(property=sunshine, by=clerk, day=TODAY, shift="day", pending="a")
-    desk_services.ledger_sign(property=sunshine, by=supervisor, day=TODAY - timedelta(days=1))
+    shift_services.handover_record(property=sunshine, by=clerk, day=TODAY, shift="day", pending="a")
+    shift_services.ledger_sign(property=sunshine, by=supervisor, day=TODAY - timedelta(days=1))
     url = f"{reverse('desk_ledger')}?day=2026-11-25"
     with CaptureQueriesContext(connection) as one:
         assert desk.get(url).status_code == 200
-    desk_services.handover_record(
+    shift_services.handover_record(
         property=sunshine, by=clerk, day=TODAY, shift="evening", pending="b"
     )
-    desk_services.handover_record(
+    shift_services.handover_record(
         property=sunshine, by=clerk, day=TODAY, shift="night", pending="c"
     )
     for n in range(2, 6):
-        desk_services.ledger_sign(property=sunshine, by=supervisor, day=TODAY - timedelta(days=n))
+        shift_services.ledger_sign(property=sunshine, by=supervisor, day=TODAY - timedelta(days=n))
 
     with django_assert_num_queries(len(one.captured_queries)):
         response = desk.get(url)
@@ -1048,10 +1052,10 @@ def test_the_notices_link_to_a_pass_leads_to_it_on_my_page(lin_client, lin, suns
 
 
 def test_a_resident_reads_the_messages_the_desk_took(lin_client, lin, neighbour, sunshine, clerk):
-    message = desk_services.message_take(
+    message = registers_services.message_take(
         property=sunshine, by=clerk, caller_name="快递员老王", text="明天上午再送", for_resident=lin
     )
-    theirs = desk_services.message_take(
+    theirs = registers_services.message_take(
         property=sunshine, by=clerk, caller_name="别人", text="给邻居的留言", for_resident=neighbour
     )
     box = section(lin_client.get(portal()), "messages")
@@ -1094,9 +1098,9 @@ def test_a_resident_applies_for_decoration_and_sees_its_state(lin_client, lin, s
     )
     assert "Applied" in section(lin_client.get(portal()), "decoration")
 
-    desk_services.decoration_review(app=app, by=clerk, passed=True)
-    desk_services.decoration_permit(app=app, by=clerk)
-    desk_services.decoration_rectify(
+    permits_services.decoration_review(app=app, by=clerk, passed=True)
+    permits_services.decoration_permit(app=app, by=clerk)
+    permits_services.decoration_rectify(
         app=app, by=clerk, issue="垃圾未清运", deadline=date(2026, 12, 5)
     )
     mine = section(lin_client.get(portal()), "decoration")
@@ -1128,12 +1132,12 @@ def test_the_portal_day_page_runs_a_fixed_number_of_queries(
     unit = lin.units.get()
     request_pass(sunshine, clerk, unit)
     done = request_pass(sunshine, clerk, unit)
-    desk_services.release_pass_decide(release=done, resident=lin, approve=True, by=clerk)
-    desk_services.message_take(
+    permits_services.release_pass_decide(release=done, resident=lin, approve=True, by=clerk)
+    registers_services.message_take(
         property=sunshine, by=clerk, caller_name="甲", text="a", for_resident=lin
     )
     apply_for(lin, clerk)
-    desk_services.visitor_announce(
+    registers_services.visitor_announce(
         resident=lin, unit=unit, name="客人", expected_on=TODAY, purpose="", by=lin.user
     )
     with CaptureQueriesContext(connection) as one:
@@ -1142,15 +1146,15 @@ def test_the_portal_day_page_runs_a_fixed_number_of_queries(
     for n in range(3):
         request_pass(sunshine, clerk, unit, carrier=f"搬运{n}")
         gone = request_pass(sunshine, clerk, unit)
-        desk_services.release_pass_decide(release=gone, resident=lin, approve=False, by=clerk)
-        desk_services.message_take(
+        permits_services.release_pass_decide(release=gone, resident=lin, approve=False, by=clerk)
+        registers_services.message_take(
             property=sunshine, by=clerk, caller_name=f"来电{n}", text="b", for_resident=lin
         )
         app = apply_for(lin, clerk, contractor=f"队{n}")
-        desk_services.decoration_review(app=app, by=clerk, passed=True)
-        desk_services.decoration_permit(app=app, by=clerk)
-        desk_services.decoration_rectify(app=app, by=clerk, issue=f"问题{n}", deadline=TODAY)
-        desk_services.visitor_announce(
+        permits_services.decoration_review(app=app, by=clerk, passed=True)
+        permits_services.decoration_permit(app=app, by=clerk)
+        permits_services.decoration_rectify(app=app, by=clerk, issue=f"问题{n}", deadline=TODAY)
+        registers_services.visitor_announce(
             resident=lin, unit=unit, name=f"客{n}", expected_on=TODAY, purpose="", by=lin.user
         )
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from frontdesk.desk import services as desk
+from frontdesk.desk import registers_services
 from frontdesk.desk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
 from tests.clock import at
 from tests.conftest import staff_at
@@ -109,7 +109,7 @@ def test_a_clerk_of_two_properties_chooses_which_desk(client, sunshine, elsewher
 
 
 def walk_in(sunshine, clerk, unit, name="周访客", **fields):
-    return desk.visitor_register(
+    return registers_services.visitor_register(
         property=sunshine, by=clerk, name=name, purpose="送文件", unit=unit, **fields
     )
 
@@ -119,10 +119,10 @@ def test_the_visitor_page_shows_today_expected_inside_and_left(
 ):
     with at(NOW - timedelta(days=1)):
         gone_yesterday = walk_in(sunshine, clerk, unit, name="昨日客")
-        desk.visitor_leave(visitor=gone_yesterday, by=clerk)
+        registers_services.visitor_leave(visitor=gone_yesterday, by=clerk)
         overnight = walk_in(sunshine, clerk, unit, name="过夜客")
     with at(NOW):
-        desk.visitor_announce(
+        registers_services.visitor_announce(
             resident=lin,
             unit=unit,
             name="林母",
@@ -132,8 +132,8 @@ def test_the_visitor_page_shows_today_expected_inside_and_left(
         )
         inside = walk_in(sunshine, clerk, unit, name="维修工", id_type="id_card", id_last4="123x")
         left = walk_in(sunshine, clerk, unit, name="快递员")
-        desk.visitor_leave(visitor=left, by=clerk)
-        desk.visitor_register(
+        registers_services.visitor_leave(visitor=left, by=clerk)
+        registers_services.visitor_register(
             property=elsewhere, by=far_clerk, name="外人访客", purpose="x", unit=far_unit
         )
         page = text(browser.get(reverse("desk_visitors")))
@@ -218,7 +218,7 @@ def test_a_walk_in_with_bad_input_is_refused_and_nothing_saved(
 def test_an_announced_visitor_arrives_with_the_last_four_of_a_document(
     browser, sunshine, clerk, unit, lin
 ):
-    visitor = desk.visitor_announce(
+    visitor = registers_services.visitor_announce(
         resident=lin,
         unit=unit,
         name="林母",
@@ -243,7 +243,7 @@ def test_an_announced_visitor_arrives_with_the_last_four_of_a_document(
 
 
 def test_an_arrival_with_five_characters_is_refused(browser, clerk, unit, lin):
-    visitor = desk.visitor_announce(
+    visitor = registers_services.visitor_announce(
         resident=lin,
         unit=unit,
         name="林母",
@@ -264,7 +264,7 @@ def test_an_arrival_with_five_characters_is_refused(browser, clerk, unit, lin):
 
 
 def test_arriving_twice_is_refused(browser, clerk, unit, lin):
-    visitor = desk.visitor_announce(
+    visitor = registers_services.visitor_announce(
         resident=lin,
         unit=unit,
         name="林母",
@@ -297,7 +297,7 @@ def test_a_visitor_leaves(browser, sunshine, clerk, unit):
 
 
 def test_a_visitor_who_never_arrived_cannot_leave(browser, clerk, unit, lin):
-    visitor = desk.visitor_announce(
+    visitor = registers_services.visitor_announce(
         resident=lin,
         unit=unit,
         name="林母",
@@ -315,7 +315,7 @@ def test_a_visitor_who_never_arrived_cannot_leave(browser, clerk, unit, lin):
 
 
 def test_another_propertys_visitor_is_not_found(browser, elsewhere, far_clerk, far_unit):
-    visitor = desk.visitor_register(
+    visitor = registers_services.visitor_register(
         property=elsewhere, by=far_clerk, name="外人访客", purpose="x", unit=far_unit
     )
 
@@ -345,7 +345,7 @@ def test_the_visitor_page_runs_the_same_queries_for_one_or_several(
 ):
     def some(n):
         for i in range(n):
-            desk.visitor_announce(
+            registers_services.visitor_announce(
                 resident=lin,
                 unit=unit,
                 name=f"客{i}",
@@ -354,7 +354,9 @@ def test_the_visitor_page_runs_the_same_queries_for_one_or_several(
                 by=clerk,
             )
             walk_in(sunshine, clerk, UnitFactory(building=unit.building), name=f"进{i}")
-            desk.visitor_leave(visitor=walk_in(sunshine, clerk, unit, name=f"走{i}"), by=clerk)
+            registers_services.visitor_leave(
+                visitor=walk_in(sunshine, clerk, unit, name=f"走{i}"), by=clerk
+            )
 
     some(1)
     with CaptureQueriesContext(connection) as one:
@@ -376,7 +378,7 @@ def engineer_browser(client, engineer):
 
 
 def take(sunshine, clerk, **recipient):
-    return desk.message_take(
+    return registers_services.message_take(
         property=sunshine,
         by=clerk,
         caller_name="物业公司王经理",
@@ -510,7 +512,7 @@ def test_my_messages_are_mine_and_my_departments_unread_first(
 ):
     with at(NOW - timedelta(hours=3)):
         read = take(sunshine, clerk, for_user=engineer)
-        desk.message_mark_read(message=read, by=engineer)
+        registers_services.message_mark_read(message=read, by=engineer)
     with at(NOW - timedelta(hours=2)):
         older = take(sunshine, clerk, for_department=engineering)
     with at(NOW - timedelta(hours=1)):
@@ -609,7 +611,7 @@ def test_the_message_pages_run_the_same_queries_for_one_or_several(
 def parcel(sunshine, clerk, unit, **fields):
     defaults = {"carrier": "顺丰速运", "shelf": "A3", "tracking_number": "SF123"}
     defaults.update(fields)
-    return desk.parcel_register(property=sunshine, by=clerk, unit=unit, **defaults)
+    return registers_services.parcel_register(property=sunshine, by=clerk, unit=unit, **defaults)
 
 
 def test_a_parcel_is_registered_and_its_code_shown_once(browser, sunshine, clerk, unit, lin):
@@ -654,7 +656,9 @@ def test_waiting_parcels_oldest_first_with_days_and_reminder_due(browser, sunshi
         recent = parcel(sunshine, clerk, unit, tracking_number="NEW-1")
     with at(NOW - timedelta(days=1)):
         gone = parcel(sunshine, clerk, unit, tracking_number="GONE-1")
-        desk.parcel_hand_over(parcel=gone, by=clerk, collected_by_name="林", code=gone.pickup_code)
+        registers_services.parcel_hand_over(
+            parcel=gone, by=clerk, collected_by_name="林", code=gone.pickup_code
+        )
 
     with at(NOW):
         page = text(browser.get(reverse("desk_parcels")))
@@ -804,7 +808,7 @@ def test_the_parcel_page_runs_the_same_queries_for_one_or_several(
         for _ in range(n):
             waiting = parcel(sunshine, clerk, UnitFactory(building=unit.building))
             done = parcel(sunshine, clerk, unit)
-            desk.parcel_hand_over(
+            registers_services.parcel_hand_over(
                 parcel=done, by=clerk, collected_by_name="林", code=done.pickup_code
             )
         return waiting
@@ -825,7 +829,7 @@ def test_the_parcel_page_runs_the_same_queries_for_one_or_several(
 
 
 def deposit(sunshine, clerk, unit, label="K-01"):
-    return desk.key_deposit(
+    return registers_services.key_deposit(
         property=sunshine,
         by=clerk,
         unit=unit,
@@ -914,7 +918,7 @@ def test_a_key_is_handed_out_with_a_signature_and_shown_out(browser, sunshine, c
 
 def test_a_key_comes_back(browser, sunshine, clerk, unit):
     key = deposit(sunshine, clerk, unit)
-    desk.key_hand_out(key=key, by=clerk, person="林母", signed_name="林母")
+    registers_services.key_hand_out(key=key, by=clerk, person="林母", signed_name="林母")
 
     response = browser.post(reverse("desk_key_return", args=[key.pk]), move())
 
@@ -969,7 +973,9 @@ def test_a_key_is_not_handed_out_without_a_signature(
 
 def test_another_propertys_key_is_not_found(browser, elsewhere, far_clerk, far_unit):
     key = deposit(elsewhere, far_clerk, far_unit, label="FAR-K")
-    movement = desk.key_hand_out(key=key, by=far_clerk, person="外人", signed_name="外人")
+    movement = registers_services.key_hand_out(
+        key=key, by=far_clerk, person="外人", signed_name="外人"
+    )
 
     assert browser.get(reverse("desk_key", args=[key.pk])).status_code == 404
     assert browser.post(reverse("desk_key_return", args=[key.pk]), move()).status_code == 404
@@ -987,9 +993,11 @@ def test_the_key_pages_run_the_same_queries_for_one_or_several(
 
     def turn(n):
         for i in range(n):
-            desk.key_hand_out(key=key, by=clerk, person=f"人{i}", signed_name=f"人{i}")
-            desk.key_return(key=key, by=clerk, person=f"人{i}", signed_name=f"人{i}")
-            desk.key_hand_out(
+            registers_services.key_hand_out(
+                key=key, by=clerk, person=f"人{i}", signed_name=f"人{i}"
+            )
+            registers_services.key_return(key=key, by=clerk, person=f"人{i}", signed_name=f"人{i}")
+            registers_services.key_hand_out(
                 key=deposit(sunshine, clerk, unit, label=f"T-{KeyDeposit.objects.count()}"),
                 by=clerk,
                 person="林母",
@@ -1016,7 +1024,7 @@ def test_the_key_pages_run_the_same_queries_for_one_or_several(
 
 
 def found(prop, by, description="黑色雨伞"):
-    return desk.lost_item_register(
+    return registers_services.lost_item_register(
         property=prop,
         by=by,
         description=description,
@@ -1131,7 +1139,7 @@ def test_the_lost_page_runs_the_same_queries_for_one_or_several(
     def some(n):
         for i in range(n):
             found(sunshine, clerk, description=f"伞{i}")
-            desk.lost_item_claim(
+            registers_services.lost_item_claim(
                 item=found(sunshine, clerk, description=f"包{i}"), by=clerk, claimed_by="林"
             )
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from frontdesk.desk import services as desk
+from frontdesk.desk import permits_services, registers_services, shift_services
 from frontdesk.desk.models import (
     DecorationApplication,
     KeyDeposit,
@@ -48,7 +48,7 @@ def lin_account():
 
 def test_a_visitor_comes_and_goes_with_only_four_characters_of_the_document(sunshine, clerk, unit):
     with at(T):
-        visitor = desk.visitor_register(
+        visitor = registers_services.visitor_register(
             property=sunshine,
             by=clerk,
             name="王师傅",
@@ -59,10 +59,10 @@ def test_a_visitor_comes_and_goes_with_only_four_characters_of_the_document(suns
         )
     assert visitor.arrived_at == T and visitor.id_last4 == "123X"
     with at(T + timedelta(hours=1)):
-        desk.visitor_leave(visitor=visitor, by=clerk)
+        registers_services.visitor_leave(visitor=visitor, by=clerk)
     assert fresh(visitor).left_at == T + timedelta(hours=1)
     with pytest.raises(ValidationError, match="not in the building"):
-        desk.visitor_leave(visitor=visitor, by=clerk)
+        registers_services.visitor_leave(visitor=visitor, by=clerk)
 
 
 @pytest.mark.parametrize(
@@ -77,13 +77,13 @@ def test_a_visitor_comes_and_goes_with_only_four_characters_of_the_document(suns
 def test_bad_visitor_input_registers_nobody(sunshine, clerk, unit, fields, message):
     kwargs = {"name": "王师傅", "purpose": "送家具", "unit": unit} | fields
     with pytest.raises(ValidationError, match=message):
-        desk.visitor_register(property=sunshine, by=clerk, **kwargs)
+        registers_services.visitor_register(property=sunshine, by=clerk, **kwargs)
     assert not Visitor.objects.exists()
 
 
 def test_an_announced_visitor_waits_on_the_days_list_then_arrives(sunshine, clerk, lin, unit):
     with at(T):
-        visitor = desk.visitor_announce(
+        visitor = registers_services.visitor_announce(
             resident=lin,
             unit=unit,
             name="林母",
@@ -92,15 +92,15 @@ def test_an_announced_visitor_waits_on_the_days_list_then_arrives(sunshine, cler
             by=lin.user,
         )
     assert visitor.arrived_at is None and visitor.announced_by == lin
-    desk.visitor_arrive(visitor=visitor, by=clerk)
+    registers_services.visitor_arrive(visitor=visitor, by=clerk)
     with pytest.raises(ValidationError, match="already arrived"):
-        desk.visitor_arrive(visitor=visitor, by=clerk)
+        registers_services.visitor_arrive(visitor=visitor, by=clerk)
 
 
 def test_a_resident_announces_visitors_for_their_own_unit_only(sunshine, lin):
     other = UnitFactory(building=BuildingFactory(property=sunshine, number="9"))
     with pytest.raises(ValidationError, match="your own unit"):
-        desk.visitor_announce(
+        registers_services.visitor_announce(
             resident=lin,
             unit=other,
             name="x",
@@ -115,7 +115,7 @@ def test_a_resident_announces_visitors_for_their_own_unit_only(sunshine, lin):
 
 
 def test_a_message_reaches_its_recipient_who_marks_it_read(sunshine, clerk, engineer):
-    message = desk.message_take(
+    message = registers_services.message_take(
         property=sunshine,
         by=clerk,
         caller_name="李先生",
@@ -124,18 +124,18 @@ def test_a_message_reaches_its_recipient_who_marks_it_read(sunshine, clerk, engi
     )
     assert Notification.objects.filter(recipient_user=engineer, subject__contains="李先生").exists()
     with pytest.raises(ValidationError, match="Only the person"):
-        desk.message_mark_read(message=message, by=clerk)
-    desk.message_mark_read(message=message, by=engineer)
+        registers_services.message_mark_read(message=message, by=clerk)
+    registers_services.message_mark_read(message=message, by=engineer)
     assert fresh(message).read_by == engineer
     assert not Notification.objects.filter(recipient_user=engineer, read_at__isnull=True).exists()
     with pytest.raises(ValidationError, match="already been read"):
-        desk.message_mark_read(message=message, by=engineer)
+        registers_services.message_mark_read(message=message, by=engineer)
 
 
 def test_a_message_for_a_department_is_read_by_one_of_its_people(
     sunshine, clerk, engineer, engineering
 ):
-    message = desk.message_take(
+    message = registers_services.message_take(
         property=sunshine,
         by=clerk,
         caller_name="物业公司",
@@ -143,13 +143,13 @@ def test_a_message_for_a_department_is_read_by_one_of_its_people(
         for_department=engineering,
     )
     assert Notification.objects.filter(recipient_user=engineer).exists()
-    desk.message_mark_read(message=message, by=engineer)
+    registers_services.message_mark_read(message=message, by=engineer)
     assert fresh(message).read_at is not None
 
 
 def test_a_message_has_exactly_one_recipient(sunshine, clerk, engineer, lin):
     with pytest.raises(ValidationError, match="one person or one department"):
-        desk.message_take(
+        registers_services.message_take(
             property=sunshine,
             by=clerk,
             caller_name="x",
@@ -162,32 +162,42 @@ def test_a_message_has_exactly_one_recipient(sunshine, clerk, engineer, lin):
 
 def test_unread_messages_past_the_limit_are_shown_to_the_supervisor(sunshine, clerk, lin):
     with at(T):
-        message = desk.message_take(
+        message = registers_services.message_take(
             property=sunshine, by=clerk, caller_name="快递员", text="包裹放门口", for_resident=lin
         )
-    assert not desk.messages_unread_too_long(sunshine, T + timedelta(minutes=119)).exists()
-    assert list(desk.messages_unread_too_long(sunshine, T + timedelta(minutes=120))) == [message]
+    assert not registers_services.messages_unread_too_long(
+        sunshine, T + timedelta(minutes=119)
+    ).exists()
+    assert list(
+        registers_services.messages_unread_too_long(sunshine, T + timedelta(minutes=120))
+    ) == [message]
 
 
 # --- parcels ----------------------------------------------------------------------------------------
 
 
 def test_a_parcel_is_announced_with_its_code_and_handed_over_once(sunshine, clerk, lin, unit):
-    parcel = desk.parcel_register(
+    parcel = registers_services.parcel_register(
         property=sunshine, by=clerk, unit=unit, carrier="顺丰", shelf="A-3", tracking_number="SF1"
     )
     sms = Notification.objects.get(recipient_resident=lin, channel="sms")
     assert parcel.pickup_code in sms.subject and len(parcel.pickup_code) == 6
     with pytest.raises(ValidationError, match="does not match"):
-        desk.parcel_hand_over(parcel=parcel, by=clerk, collected_by_name="林晓峰", code="000000x")
+        registers_services.parcel_hand_over(
+            parcel=parcel, by=clerk, collected_by_name="林晓峰", code="000000x"
+        )
     with pytest.raises(ValidationError, match="does not match"):
-        desk.parcel_hand_over(parcel=parcel, by=clerk, collected_by_name="林晓峰", code="取件码")
+        registers_services.parcel_hand_over(
+            parcel=parcel, by=clerk, collected_by_name="林晓峰", code="取件码"
+        )
     full_width = parcel.pickup_code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    desk.parcel_hand_over(parcel=parcel, by=clerk, collected_by_name="林晓峰", code=full_width)
+    registers_services.parcel_hand_over(
+        parcel=parcel, by=clerk, collected_by_name="林晓峰", code=full_width
+    )
     parcel = fresh(parcel)
     assert parcel.collected_with == "code" and parcel.handed_over_by == clerk
     with pytest.raises(ValidationError, match="already handed over"):
-        desk.parcel_hand_over(
+        registers_services.parcel_hand_over(
             parcel=parcel, by=clerk, collected_by_name="别人", code=parcel.pickup_code
         )
     assert fresh(parcel).collected_by_name == "林晓峰"
@@ -195,10 +205,12 @@ def test_a_parcel_is_announced_with_its_code_and_handed_over_once(sunshine, cler
 
 def test_an_uncollected_parcel_is_reminded_once(sunshine, clerk, lin, unit):
     with at(T):
-        desk.parcel_register(property=sunshine, by=clerk, unit=unit, carrier="京东", shelf="B-1")
-    assert desk.parcels_remind(now=T + timedelta(days=2)) == 0
-    assert desk.parcels_remind(now=T + timedelta(days=3)) == 1
-    assert desk.parcels_remind(now=T + timedelta(days=4)) == 0
+        registers_services.parcel_register(
+            property=sunshine, by=clerk, unit=unit, carrier="京东", shelf="B-1"
+        )
+    assert registers_services.parcels_remind(now=T + timedelta(days=2)) == 0
+    assert registers_services.parcels_remind(now=T + timedelta(days=3)) == 1
+    assert registers_services.parcels_remind(now=T + timedelta(days=4)) == 0
     assert (
         Notification.objects.filter(recipient_resident=lin, subject__contains="Reminder").count()
         == 2
@@ -210,7 +222,7 @@ def test_an_uncollected_parcel_is_reminded_once(sunshine, clerk, lin, unit):
 
 @pytest.fixture
 def key(sunshine, clerk, unit):
-    return desk.key_deposit(
+    return registers_services.key_deposit(
         property=sunshine,
         by=clerk,
         unit=unit,
@@ -223,19 +235,19 @@ def key(sunshine, clerk, unit):
 
 def test_a_key_goes_out_and_comes_back_and_is_never_both(sunshine, clerk, key):
     with pytest.raises(ValidationError, match="not out"):
-        desk.key_return(key=key, by=clerk, person="张桂花", signed_name="张桂花")
-    desk.key_hand_out(key=key, by=clerk, person="张桂花", signed_name="张桂花")
+        registers_services.key_return(key=key, by=clerk, person="张桂花", signed_name="张桂花")
+    registers_services.key_hand_out(key=key, by=clerk, person="张桂花", signed_name="张桂花")
     assert fresh(key).is_out
     with pytest.raises(ValidationError, match="already out"):
-        desk.key_hand_out(key=key, by=clerk, person="别人", signed_name="别人")
-    desk.key_return(key=key, by=clerk, person="张桂花", signed_name="张桂花")
+        registers_services.key_hand_out(key=key, by=clerk, person="别人", signed_name="别人")
+    registers_services.key_return(key=key, by=clerk, person="张桂花", signed_name="张桂花")
     assert not fresh(key).is_out
     assert list(KeyMovement.objects.values_list("kind", flat=True)) == ["out", "in"]
 
 
 def test_a_tag_is_on_one_key_at_a_time(sunshine, clerk, key, unit):
     with pytest.raises(ValidationError, match="already on another key"):
-        desk.key_deposit(
+        registers_services.key_deposit(
             property=sunshine,
             by=clerk,
             unit=unit,
@@ -251,21 +263,23 @@ def test_a_tag_is_on_one_key_at_a_time(sunshine, clerk, key, unit):
 
 
 def test_a_release_pass_needs_a_resident_of_that_unit(sunshine, clerk, lin, unit):
-    release = desk.release_pass_request(
+    release = permits_services.release_pass_request(
         property=sunshine, by=clerk, unit=unit, carrier_name="搬家公司", items="旧沙发一套"
     )
     neighbour = ResidentFactory(
         property=sunshine, unit=UnitFactory(building=unit.building, number="1504")
     )
     with pytest.raises(ValidationError, match="not a resident of 2-1503"):
-        desk.release_pass_decide(release=release, resident=neighbour, approve=True, by=clerk)
+        permits_services.release_pass_decide(
+            release=release, resident=neighbour, approve=True, by=clerk
+        )
     with pytest.raises(ValidationError, match="cannot go out"):
-        desk.release_pass_release(release=release, by=clerk)
+        permits_services.release_pass_release(release=release, by=clerk)
     assert fresh(release).state == ReleasePass.State.REQUESTED
 
-    desk.release_pass_decide(release=release, resident=lin, approve=True, by=lin.user)
+    permits_services.release_pass_decide(release=release, resident=lin, approve=True, by=lin.user)
     guard = staff_at(sunshine, "engineer")
-    desk.release_pass_release(release=release, by=guard)
+    permits_services.release_pass_release(release=release, by=guard)
     release = fresh(release)
     assert release.state == "released" and release.approved_by == lin
 
@@ -274,7 +288,7 @@ def test_a_release_pass_needs_a_resident_of_that_unit(sunshine, clerk, lin, unit
 
 
 def test_decoration_goes_through_its_steps_in_order(sunshine, clerk, lin, unit):
-    app = desk.decoration_apply(
+    app = permits_services.decoration_apply(
         resident=lin,
         unit=unit,
         by=clerk,
@@ -285,19 +299,19 @@ def test_decoration_goes_through_its_steps_in_order(sunshine, clerk, lin, unit):
         ends=date(2026, 12, 20),
     )
     with pytest.raises(ValidationError, match="does not apply now"):
-        desk.decoration_permit(app=app, by=clerk)
-    desk.decoration_review(app=app, by=clerk, passed=True)
+        permits_services.decoration_permit(app=app, by=clerk)
+    permits_services.decoration_review(app=app, by=clerk, passed=True)
     with at(T):
-        app = desk.decoration_permit(app=app, by=clerk)
+        app = permits_services.decoration_permit(app=app, by=clerk)
     assert app.permit_number == "ZX261124001"
-    notice = desk.decoration_rectify(
+    notice = permits_services.decoration_rectify(
         app=app, by=clerk, issue="施工噪音超时", deadline=date(2026, 12, 5)
     )
     assert fresh(app).state == DecorationApplication.State.RECTIFYING
     with pytest.raises(ValidationError, match="does not apply now"):
-        desk.decoration_finish(app=app, by=clerk)
-    desk.rectification_resolve(notice=notice, by=clerk)
-    assert desk.decoration_finish(app=fresh(app), by=clerk).state == "finished"
+        permits_services.decoration_finish(app=app, by=clerk)
+    permits_services.rectification_resolve(notice=notice, by=clerk)
+    assert permits_services.decoration_finish(app=fresh(app), by=clerk).state == "finished"
 
 
 # --- handover and ledger -------------------------------------------------------------------------------
@@ -307,9 +321,13 @@ def test_the_handover_and_the_ledger_are_drawn_from_the_days_records(
     sunshine, clerk, assistant, supervisor, unit, lin
 ):
     with at(T):
-        desk.visitor_register(property=sunshine, by=clerk, name="访客", purpose="看房", unit=unit)
-        desk.parcel_register(property=sunshine, by=clerk, unit=unit, carrier="顺丰", shelf="A")
-        handover = desk.handover_record(
+        registers_services.visitor_register(
+            property=sunshine, by=clerk, name="访客", purpose="看房", unit=unit
+        )
+        registers_services.parcel_register(
+            property=sunshine, by=clerk, unit=unit, carrier="顺丰", shelf="A"
+        )
+        handover = shift_services.handover_record(
             property=sunshine,
             by=clerk,
             day=date(2026, 11, 24),
@@ -318,26 +336,30 @@ def test_the_handover_and_the_ledger_are_drawn_from_the_days_records(
         )
     assert handover.done["visitors_arrived"] == 1 and handover.done["parcels_waiting"] == 1
     with pytest.raises(ValidationError, match="already handed over"):
-        desk.handover_record(
+        shift_services.handover_record(
             property=sunshine, by=clerk, day=date(2026, 11, 24), shift="day", pending=""
         )
     with pytest.raises(ValidationError, match="next shift"):
-        desk.handover_take_over(handover=handover, by=clerk)
-    desk.handover_take_over(handover=handover, by=assistant)
+        shift_services.handover_take_over(handover=handover, by=clerk)
+    shift_services.handover_take_over(handover=handover, by=assistant)
 
     with at(T + timedelta(hours=12)):
         with pytest.raises(ValidationError, match="supervisor"):
-            desk.ledger_sign(property=sunshine, by=clerk, day=date(2026, 11, 24))
-        ledger = desk.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 24))
+            shift_services.ledger_sign(property=sunshine, by=clerk, day=date(2026, 11, 24))
+        ledger = shift_services.ledger_sign(
+            property=sunshine, by=supervisor, day=date(2026, 11, 24)
+        )
         with pytest.raises(ValidationError, match="already signed"):
-            desk.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 24))
+            shift_services.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 24))
         with pytest.raises(ValidationError, match="not happened"):
-            desk.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 26))
+            shift_services.ledger_sign(property=sunshine, by=supervisor, day=date(2026, 11, 26))
     assert ledger.totals["visitors_arrived"] == 1 and ledger.totals["parcels_registered"] == 1
 
 
 def test_another_propertys_unit_is_refused(sunshine, elsewhere, clerk):
     foreign = UnitFactory(building=BuildingFactory(property=elsewhere))
     with pytest.raises(ValidationError, match="another property"):
-        desk.parcel_register(property=sunshine, by=clerk, unit=foreign, carrier="顺丰", shelf="A")
+        registers_services.parcel_register(
+            property=sunshine, by=clerk, unit=foreign, carrier="顺丰", shelf="A"
+        )
     assert not Parcel.objects.exists()

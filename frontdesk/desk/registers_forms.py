@@ -1,4 +1,4 @@
-"""The desk's day forms: they read and type the input; frontdesk.desk.services decides what is
+"""The desk's day forms: they read and type the input; frontdesk.desk.registers_services decides what is
 allowed and says why not. An on-screen signature is read and verified by the engineer's
 sign-off form (frontdesk.forms.SignOffForm), which these forms extend."""
 
@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.desk.models import IdType, last_four_validator
-from frontdesk.desk.queries import Recipients
+from frontdesk.desk.registers_queries import Recipients
 from frontdesk.forms import SignOffForm
 from frontdesk.models import Unit, phone_validator
 

@@ -1,16 +1,16 @@
-"""Forms of the desk's release passes, decoration, handover and ledger pages, and of the
-resident portal's day page. They read and type the input; the services decide what is allowed
-(a resident of another unit is let through to the service, which refuses it with its message)."""
+"""Forms of the desk's release passes and decoration pages. They read and type the input; the
+services decide what is allowed (a resident of another unit is let through to the service,
+which refuses it with its message)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk.desk import day_queries as q
-from frontdesk.desk.models import ShiftHandover
+from frontdesk.desk import permits_queries as q
+from frontdesk.desk.registers_queries import property_units
 from frontdesk.models import Property, Resident, Unit
 
 
-def _date_input():
+def date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -106,13 +106,13 @@ class DecorationApplyForm(forms.Form):
     contractor = forms.CharField(label=_("Contractor"), max_length=100)
     contractor_phone = forms.CharField(label=_("Contractor's phone"), max_length=20)
     work = forms.CharField(label=_("Work planned"), widget=forms.Textarea(attrs={"rows": 3}))
-    starts = forms.DateField(label=_("From"), widget=_date_input())
-    ends = forms.DateField(label=_("Until"), widget=_date_input())
+    starts = forms.DateField(label=_("From"), widget=date_input())
+    ends = forms.DateField(label=_("Until"), widget=date_input())
 
     def __init__(self, *args, property: Property, residents=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resident"].queryset = q.property_residents(property)
-        self.fields["unit"].queryset = q.property_units(property)
+        self.fields["unit"].queryset = property_units(property)
         _offer(self.fields["resident"], residents, _resident_label, empty=len(residents) != 1)
         _offer(self.fields["unit"], units, lambda u: u.label, empty=len(units) != 1)
 
@@ -137,65 +137,4 @@ class RectifyForm(forms.Form):
     issue = forms.CharField(
         label=_("What must be put right"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    deadline = forms.DateField(label=_("By"), widget=_date_input())
-
-
-# --- the shift and the day ----------------------------------------------------------------------
-
-
-class HandoverForm(forms.Form):
-    shift = forms.ChoiceField(label=_("Shift"), choices=ShiftHandover.Shift.choices)
-    pending = forms.CharField(
-        label=_("Pending for the next shift"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What the next shift must follow up: what was done is taken from the records."),
-    )
-
-
-class LedgerSignForm(forms.Form):
-    day = forms.DateField(widget=forms.HiddenInput)
-    note = forms.CharField(
-        label=_("Supervisor's note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-# --- the resident portal ------------------------------------------------------------------------
-
-
-def _my_unit_field(label):
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=Unit.objects.none(),
-        empty_label=None,
-        error_messages={"invalid_choice": _("Choose one of your homes.")},
-    )
-
-
-class _MyUnitForm(forms.Form):
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda u: f"{u.building.property} {u.label}"
-
-
-class VisitorAnnounceForm(_MyUnitForm):
-    prefix = "visitor"
-    unit = _my_unit_field(_("Visiting which home"))
-    name = forms.CharField(label=_("Visitor's name"), max_length=60)
-    expected_on = forms.DateField(label=_("Coming on"), widget=_date_input())
-    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
-
-
-class MyDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=DECISIONS)
-
-
-class MyDecorationForm(_MyUnitForm):
-    prefix = "decoration"
-    unit = _my_unit_field(_("Which home"))
-    contractor = forms.CharField(label=_("Contractor"), max_length=100)
-    contractor_phone = forms.CharField(label=_("Contractor's phone"), max_length=20)
-    work = forms.CharField(label=_("Work planned"), widget=forms.Textarea(attrs={"rows": 3}))
-    starts = forms.DateField(label=_("From"), widget=_date_input())
-    ends = forms.DateField(label=_("Until"), widget=_date_input())
+    deadline = forms.DateField(label=_("By"), widget=date_input())

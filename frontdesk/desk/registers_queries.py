@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from frontdesk import clock, policy
 from frontdesk.desk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
-from frontdesk.desk.services import messages_unread_too_long
+from frontdesk.desk.registers_services import messages_unread_too_long
 from frontdesk.models import Department, Membership, Property, Resident, Role, Unit, User
 
 MY_MESSAGES_LIMIT = 100

@@ -1,5 +1,4 @@
-"""The desk's own day: visitors, phone messages, parcels, key custody, lost and found, goods
-release passes, decoration applications, the shift handover and the signed daily ledger.
+"""The desk's registers: visitors, phone messages, parcels, key custody, lost and found.
 
 Every change validates, writes in one transaction, and tells whoever must know through the
 outbox. A hand-over that can only happen once (a parcel collected, a key out or back, an item
@@ -12,30 +11,24 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontdesk import clock, policy
+from frontdesk import policy
 from frontdesk.desk.models import (
-    DailyLedger,
-    DecorationApplication,
     KeyDeposit,
     KeyMovement,
     LostItem,
     Parcel,
     PhoneMessage,
-    RectificationNotice,
-    ReleasePass,
-    ShiftHandover,
     Visitor,
 )
 from frontdesk.models import Department, Notification, Property, Resident, Role, Unit, User
 from frontdesk.outbox import notification_enqueue, staff_notify, unit_notify, user_notify
-from frontdesk.services import sequence_next
 
 
-def _unit_of(prop: Property, unit: Unit | None) -> None:
+def unit_check(prop: Property, unit: Unit | None) -> None:
+    """A record of the desk names a unit of its own property (the passes' services too)."""
     if unit is not None and unit.building.property_id != prop.pk:
         raise ValidationError(_("The unit belongs to another property."))
 
@@ -58,7 +51,7 @@ def visitor_register(
     """A visitor walks in: registered as arrived now. Only the document's last four
     characters are kept."""
     policy.require(by, "visitor.write", property)
-    _unit_of(property, unit)
+    unit_check(property, unit)
     if not name.strip() or not purpose.strip():
         raise ValidationError(_("Give the visitor's name and the purpose of the visit."))
     if unit is None and not visiting.strip():
@@ -263,7 +256,7 @@ def parcel_register(
 ) -> Parcel:
     """Register a parcel, give it a 6-digit pickup code and tell the unit's residents."""
     policy.require(by, "parcel.write", property)
-    _unit_of(property, unit)
+    unit_check(property, unit)
     if not carrier.strip() or not shelf.strip():
         raise ValidationError(_("Give the carrier and the shelf the parcel is on."))
     with transaction.atomic():
@@ -366,7 +359,7 @@ def key_deposit(
     authorised: str,
 ) -> KeyDeposit:
     policy.require(by, "key.write", property)
-    _unit_of(property, unit)
+    unit_check(property, unit)
     if not (label.strip() and description.strip() and deposited_by.strip() and authorised.strip()):
         raise ValidationError(
             _("Give the tag, the keys, who deposited them and who may collect them.")
@@ -477,310 +470,3 @@ def lost_item_claim(
         raise ValidationError(_("This item has already been claimed."))
     item.refresh_from_db()
     return item
-
-
-# --- goods release passes ------------------------------------------------------------------------------
-
-
-def release_pass_request(
-    *, property: Property, by: User, unit: Unit, carrier_name: str, items: str
-) -> ReleasePass:
-    """Items are to leave from a unit: the unit's residents are asked to approve."""
-    policy.require(by, "pass.write", property)
-    _unit_of(property, unit)
-    if not carrier_name.strip() or not items.strip():
-        raise ValidationError(_("Say who carries the items out and what they are."))
-    with transaction.atomic():
-        release = ReleasePass.objects.create(
-            property=property,
-            unit=unit,
-            carrier_name=carrier_name.strip(),
-            items=items.strip(),
-            requested_at=timezone.now(),
-            requested_by=by,
-        )
-        unit_notify(
-            property,
-            unit,
-            _("%(name)s asks to take items out of %(unit)s: %(items)s. Please approve or refuse.")
-            % {"name": release.carrier_name, "unit": unit.label, "items": release.items[:80]},
-            link=f"/portal/passes/{release.pk}/",
-        )
-    return release
-
-
-def release_pass_decide(
-    *, release: ReleasePass, resident: Resident, approve: bool, by: User
-) -> ReleasePass:
-    """A resident of the unit approves or refuses (in the portal, or by phone to the desk)."""
-    if resident.moved_out_on is not None or not resident.units.filter(pk=release.unit_id).exists():
-        raise ValidationError(
-            _("%(name)s is not a resident of %(unit)s: only the unit's residents can approve.")
-            % {"name": resident.name, "unit": release.unit.label}
-        )
-    policy.require_self_or(by, "pass.write", resident)
-    state = ReleasePass.State.APPROVED if approve else ReleasePass.State.REFUSED
-    claimed = ReleasePass.objects.filter(pk=release.pk, state=ReleasePass.State.REQUESTED).update(
-        state=state, approved_by=resident, decided_at=timezone.now()
-    )
-    if not claimed:
-        raise ValidationError(_("This pass has already been decided."))
-    release.refresh_from_db()
-    return release
-
-
-def release_pass_release(*, release: ReleasePass, by: User) -> ReleasePass:
-    """Security lets the items out: only with the resident's approval, and only once."""
-    policy.require(by, "pass.release", release)
-    claimed = ReleasePass.objects.filter(pk=release.pk, state=ReleasePass.State.APPROVED).update(
-        state=ReleasePass.State.RELEASED, released_at=timezone.now(), released_by=by
-    )
-    if not claimed:
-        release.refresh_from_db()
-        if release.state == ReleasePass.State.RELEASED:
-            raise ValidationError(_("These items have already been let out."))
-        raise ValidationError(
-            _("The items cannot go out: the pass is %(state)s.")
-            % {"state": release.get_state_display()}
-        )
-    release.refresh_from_db()
-    return release
-
-
-# --- decoration --------------------------------------------------------------------------------------
-
-
-def decoration_apply(
-    *,
-    resident: Resident,
-    unit: Unit,
-    by: User,
-    contractor: str,
-    contractor_phone: str,
-    work: str,
-    starts: date,
-    ends: date,
-) -> DecorationApplication:
-    if not resident.units.filter(pk=unit.pk).exists():
-        raise ValidationError(_("Apply for one of the resident's own units."))
-    policy.require_self_or(by, "decoration.write", resident)
-    if ends < starts:
-        raise ValidationError(_("The work must end after it starts."))
-    if not (contractor.strip() and contractor_phone.strip() and work.strip()):
-        raise ValidationError(_("Give the contractor, their phone and the work planned."))
-    return DecorationApplication.objects.create(
-        property=resident.property,
-        unit=unit,
-        resident=resident,
-        contractor=contractor.strip(),
-        contractor_phone=contractor_phone.strip(),
-        work=work.strip(),
-        starts=starts,
-        ends=ends,
-        applied_at=timezone.now(),
-    )
-
-
-def _decoration_step(app: DecorationApplication, allowed: set, **changes) -> DecorationApplication:
-    claimed = DecorationApplication.objects.filter(pk=app.pk, state__in=allowed).update(**changes)
-    if not claimed:
-        app.refresh_from_db()
-        raise ValidationError(
-            _("The application is %(state)s: this step does not apply now.")
-            % {"state": app.get_state_display()}
-        )
-    app.refresh_from_db()
-    return app
-
-
-def decoration_review(
-    *, app: DecorationApplication, by: User, passed: bool, note: str = ""
-) -> DecorationApplication:
-    """The first review (初审)."""
-    policy.require(by, "decoration.write", app.property)
-    if not passed and not note.strip():
-        raise ValidationError(_("Say why the application is rejected."))
-    State = DecorationApplication.State
-    return _decoration_step(
-        app,
-        {State.APPLIED},
-        state=State.REVIEWED if passed else State.REJECTED,
-        reviewed_by=by,
-        reviewed_at=timezone.now(),
-        review_note=note.strip(),
-    )
-
-
-def decoration_permit(*, app: DecorationApplication, by: User) -> DecorationApplication:
-    """The permit (装修许可证), numbered ZX + local date + sequence."""
-    policy.require(by, "decoration.write", app.property)
-    now = timezone.now()
-    with transaction.atomic():
-        day = timezone.localtime(now, app.property.zone).date()
-        last = sequence_next(property=app.property, series="decoration", day=day, limit=999)
-        return _decoration_step(
-            app,
-            {DecorationApplication.State.REVIEWED},
-            state=DecorationApplication.State.PERMITTED,
-            permit_number=f"ZX{day:%y%m%d}{last:03d}",
-            permitted_at=now,
-        )
-
-
-def decoration_rectify(
-    *, app: DecorationApplication, by: User, issue: str, deadline: date
-) -> RectificationNotice:
-    """A rectification notice (整改通知) during the works."""
-    policy.require(by, "decoration.write", app.property)
-    if not issue.strip():
-        raise ValidationError(_("Say what must be put right."))
-    State = DecorationApplication.State
-    with transaction.atomic():
-        _decoration_step(app, {State.PERMITTED, State.RECTIFYING}, state=State.RECTIFYING)
-        notice = RectificationNotice.objects.create(
-            application=app,
-            issue=issue.strip(),
-            deadline=deadline,
-            issued_at=timezone.now(),
-            issued_by=by,
-        )
-        unit_notify(
-            app.property,
-            app.unit,
-            _("Decoration of %(unit)s: rectification required by %(day)s: %(issue)s")
-            % {"unit": app.unit.label, "day": deadline.isoformat(), "issue": notice.issue[:80]},
-        )
-    return notice
-
-
-def rectification_resolve(*, notice: RectificationNotice, by: User) -> DecorationApplication:
-    app = notice.application
-    policy.require(by, "decoration.write", app.property)
-    with transaction.atomic():
-        if not RectificationNotice.objects.filter(pk=notice.pk, resolved_at=None).update(
-            resolved_at=timezone.now()
-        ):
-            raise ValidationError(_("This rectification is already resolved."))
-        if not app.rectifications.filter(resolved_at=None).exists():
-            app = _decoration_step(
-                app,
-                {DecorationApplication.State.RECTIFYING},
-                state=DecorationApplication.State.PERMITTED,
-            )
-    return app
-
-
-def decoration_finish(*, app: DecorationApplication, by: User) -> DecorationApplication:
-    policy.require(by, "decoration.write", app.property)
-    return _decoration_step(
-        app,
-        {DecorationApplication.State.PERMITTED},
-        state=DecorationApplication.State.FINISHED,
-    )
-
-
-# --- the shift and the day ------------------------------------------------------------------------------
-
-
-def day_counts(property: Property, day: date) -> dict:
-    """What the desk did on a local day, drawn from the records themselves (one query per
-    kind of record), so the handover and the ledger never need it typed again."""
-    from billing.models import Payment
-    from tickets.models import Complaint, RepairOrder
-    from visits.models import Callback
-
-    start, end = clock.local_day_bounds(day, property.zone)
-
-    def between(field):
-        return {f"{field}__gte": start, f"{field}__lt": end, "property": property}
-
-    visitors = Visitor.objects.filter(property=property).aggregate(
-        arrived=Count("pk", filter=Q(arrived_at__gte=start, arrived_at__lt=end)),
-        left=Count("pk", filter=Q(left_at__gte=start, left_at__lt=end)),
-    )
-    parcels = Parcel.objects.filter(property=property).aggregate(
-        registered=Count("pk", filter=Q(received_at__gte=start, received_at__lt=end)),
-        collected=Count("pk", filter=Q(collected_at__gte=start, collected_at__lt=end)),
-        # Still waiting at the end of that day (received by then, not collected by then).
-        waiting=Count(
-            "pk",
-            filter=Q(received_at__lt=end) & (Q(collected_at=None) | Q(collected_at__gte=end)),
-        ),
-    )
-    keys = KeyMovement.objects.filter(key__property=property, at__gte=start, at__lt=end).aggregate(
-        out=Count("pk", filter=Q(kind="out")), back=Count("pk", filter=Q(kind="in"))
-    )
-    payments = Payment.objects.filter(**between("received_at"), voided=False).aggregate(
-        count=Count("pk"), total=Sum("amount")
-    )
-    return {
-        "visitors_arrived": visitors["arrived"],
-        "visitors_left": visitors["left"],
-        "messages_taken": PhoneMessage.objects.filter(**between("taken_at")).count(),
-        "parcels_registered": parcels["registered"],
-        "parcels_collected": parcels["collected"],
-        "parcels_waiting": parcels["waiting"],
-        "keys_out": keys["out"],
-        "keys_returned": keys["back"],
-        "repairs_received": RepairOrder.objects.filter(**between("received_at")).count(),
-        "complaints_received": Complaint.objects.filter(**between("received_at")).count(),
-        "callbacks_done": Callback.objects.filter(**between("done_at")).count(),
-        "payments": payments["count"],
-        "payments_total": str(payments["total"] or "0.00"),
-    }
-
-
-def handover_record(
-    *, property: Property, by: User, day: date, shift: str, pending: str
-) -> ShiftHandover:
-    """The shift hands over: what it did (drawn from the records) and what is pending."""
-    policy.require(by, "handover.write", property)
-    if shift not in ShiftHandover.Shift.values:
-        raise ValidationError(_("Choose the shift."))
-    try:
-        with transaction.atomic():
-            return ShiftHandover.objects.create(
-                property=property,
-                day=day,
-                shift=shift,
-                handed_over_by=by,
-                handed_over_at=timezone.now(),
-                done=day_counts(property, day),
-                pending=pending.strip(),
-            )
-    except IntegrityError:
-        raise ValidationError(_("This shift has already handed over.")) from None
-
-
-def handover_take_over(*, handover: ShiftHandover, by: User) -> ShiftHandover:
-    policy.require(by, "handover.write", handover.property)
-    if handover.handed_over_by_id == by.pk:
-        raise ValidationError(_("The next shift takes over, not the one handing over."))
-    claimed = ShiftHandover.objects.filter(pk=handover.pk, taken_over_at=None).update(
-        taken_over_by=by, taken_over_at=timezone.now()
-    )
-    if not claimed:
-        raise ValidationError(_("This handover has already been taken over."))
-    handover.refresh_from_db()
-    return handover
-
-
-def ledger_sign(*, property: Property, by: User, day: date, note: str = "") -> DailyLedger:
-    """The supervisor signs the day's ledger at the end of the day, once."""
-    policy.require(by, "ledger.sign", property)
-    if day > timezone.localdate(timezone=property.zone):
-        raise ValidationError(_("A day that has not happened yet cannot be signed."))
-    try:
-        with transaction.atomic():
-            return DailyLedger.objects.create(
-                property=property,
-                day=day,
-                totals=day_counts(property, day),
-                note=note.strip(),
-                signed_by=by,
-                signed_at=timezone.now(),
-            )
-    except IntegrityError:
-        raise ValidationError(
-            _("The ledger of %(day)s is already signed.") % {"day": day.isoformat()}
-        ) from None

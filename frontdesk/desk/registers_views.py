@@ -1,7 +1,7 @@
 """The desk's own day: visitors, phone messages, parcels, key custody, lost and found.
 
-Thin: reads come from frontdesk.desk.queries, every change is one call to
-frontdesk.desk.services. Each page is the day of one property's desk (the only one the user
+Thin: reads come from frontdesk.desk.registers_queries, every change is one call to
+frontdesk.desk.registers_services. Each page is the day of one property's desk (the only one the user
 works, or the one chosen with ?property=), shown in that property's time zone. Each action
 POSTs to its own URL and redirects back with a message; bad input or a refused action shows
 the page again with the message (400) and changes nothing. Another property's visitor,
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from frontdesk import policy
-from frontdesk.desk import forms as desk_forms
-from frontdesk.desk import queries as desk_queries
-from frontdesk.desk import services as desk_services
+from frontdesk.desk import registers_forms as desk_forms
+from frontdesk.desk import registers_queries as desk_queries
+from frontdesk.desk import registers_services as desk_services
 from frontdesk.desk.models import KeyDeposit, PhoneMessage
 from frontdesk.media import file_response
 from frontdesk.models import Property
