@@ -5,6 +5,7 @@ The notice's step is claimed through billing.notices, the call scheduled through
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,11 +52,15 @@ def _dun(notice: FeeNotice, stage: DunningStage, now: datetime) -> None:
     )
     prop = stage.property
     if stage.kind == DunningStage.Kind.REMINDER:
-        subject = _("Reminder: fee notice %(number)s is overdue, %(owed)s yuan outstanding") % {
-            "number": notice.number,
-            "owed": owed,
-        }
-        unit_notify(prop, notice.unit, subject, link="/portal/fees/")
+
+        def subject() -> str:
+            return _("Reminder: fee notice %(number)s is overdue, %(owed)s yuan outstanding") % {
+                "number": notice.number,
+                "owed": owed,
+            }
+
+        link = reverse("portal_notice", args=[notice.pk])
+        unit_notify(prop, notice.unit, subject, link=link, about=notice)
     elif stage.kind == DunningStage.Kind.PHONE:
         due = clock.deadline_after_days(now, 1, tz=prop.zone, rest_days=prop.rest_days())
         callback_schedule(

@@ -18,7 +18,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import (
@@ -32,8 +33,10 @@ from billing.models import (
     Subscription,
 )
 from billing.queries import MONEY_FIELD
-from frontdesk.models import Notification, Property, Resident, ResidentPhone, Unit
+from frontdesk.models import Property, Unit
 from frontdesk.money import ZERO, money
+from frontdesk.outbox import UnitMessage, units_notify
+from tickets.models import RepairLine, RepairOrder, RepairPayment
 
 BATCH_SIZE = 500
 
@@ -85,8 +88,6 @@ def _group(rows, key: str) -> dict[int, list]:
 
 
 def _read_batch(property: Property, period: date, after_id: int, size: int) -> Batch:
-    from tickets.models import RepairLine, RepairOrder, RepairPayment
-
     units = list(
         Unit.objects.filter(building__property=property, pk__gt=after_id)
         .select_related("building")
@@ -291,30 +292,12 @@ def notices_generate(
 
 
 def _announce(property: Property, notices: list[FeeNotice], now: datetime) -> None:
-    """Tell the residents of the batch's units, through the outbox, in their language: an
-    SMS, an email where they have an address, and a notice in the portal. Three queries per
-    batch; each row's delivery is queued after commit (the sweep catches what is missed)."""
-    from frontdesk.outbox import notification_deliver_task, publish_after_commit
+    """Tell the residents of the batch's units, through the outbox, each in their language
+    (frontdesk.outbox.units_notify: three queries per batch)."""
 
-    by_unit = {n.unit_id: n for n in notices}
-    memberships = Resident.units.through.objects.filter(
-        unit_id__in=list(by_unit), resident__moved_out_on__isnull=True
-    ).select_related("resident")
-    residents = [(m.resident, by_unit[m.unit_id]) for m in memberships]
-    phones: dict[int, str] = {}
-    for resident_id, digits in (
-        ResidentPhone.objects.filter(resident_id__in=[r.pk for r, _n in residents])
-        .order_by("pk")
-        .values_list("resident_id", "digits")
-    ):
-        phones.setdefault(resident_id, digits)
-    rows = []
-    for resident, notice in residents:
-        language = (
-            resident.preferred_language if resident.preferred_language != "other" else "zh-hans"
-        )
-        with translation.override(language):
-            subject = _(
+    def message(notice: FeeNotice) -> UnitMessage:
+        def subject() -> str:
+            return _(
                 "%(property)s fee notice for %(month)s: unit %(unit)s owes %(total)s yuan, "
                 "due %(due)s."
             ) % {
@@ -324,34 +307,11 @@ def _announce(property: Property, notices: list[FeeNotice], now: datetime) -> No
                 "total": notice.total,
                 "due": notice.due_date.isoformat(),
             }
-        common = {
-            "property": property,
-            "recipient_resident": resident,
-            "subject": subject,
-            "body": "",
-            "created_at": now,
-            "link": f"/portal/fees/notices/{notice.pk}/",
-        }
-        if resident.pk in phones:
-            rows.append(
-                Notification(
-                    channel=Notification.Channel.SMS, address=phones[resident.pk], **common
-                )
-            )
-        if resident.email:
-            rows.append(
-                Notification(channel=Notification.Channel.EMAIL, address=resident.email, **common)
-            )
-        if resident.user_id:
-            rows.append(
-                Notification(
-                    channel=Notification.Channel.IN_APP,
-                    recipient_user_id=resident.user_id,
-                    **common,
-                )
-            )
-    for note in Notification.objects.bulk_create(rows):
-        publish_after_commit(notification_deliver_task, note.pk)
+
+        link = reverse("portal_notice", args=[notice.pk])
+        return UnitMessage(subject=subject, link=link, about=notice)
+
+    units_notify(property=property, messages={n.unit_id: message(n) for n in notices}, at=now)
 
 
 def billing_due(*, now: datetime) -> list[tuple[int, date]]:

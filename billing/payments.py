@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -238,7 +239,8 @@ def adjustment_request(
             subject=_("%(kind)s of receipt %(number)s waits for your approval")
             % {"kind": adjustment.get_kind_display(), "number": payment.number},
             body=adjustment.reason,
-            link="/billing/approvals/",
+            link=reverse("billing_approvals"),
+            about=adjustment,
         )
     return adjustment
 

@@ -3,6 +3,8 @@ the change that causes it and delivered after commit by a task, or by the sweep 
 broker or a worker failed. This module is the table's only writer."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -12,12 +14,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from frontdesk.models import Notification, Property, Resident, Unit, User
+from frontdesk.models import Notification, Property, Resident, ResidentPhone, Unit, User
 from frontdesk.policy import staff_with_roles
 
 logger = logging.getLogger(__name__)
+Channel = Notification.Channel
 
 
 def publish_after_commit(task, *args) -> None:
@@ -104,41 +107,78 @@ def user_notify(
         )
 
 
-def unit_notify(
-    prop: Property, unit: Unit, subject: str, link: str = "", about: models.Model | None = None
+@dataclass(frozen=True)
+class UnitMessage:
+    """What a unit's residents are told: the subject is written by `subject()`, called in
+    each resident's language; `about` is the record it is about."""
+
+    subject: Callable[[], str]
+    link: str = ""
+    about: models.Model | None = None
+
+
+def _language(resident: Resident) -> str:
+    other = resident.preferred_language == "other"
+    return settings.LANGUAGE_CODE if other else resident.preferred_language
+
+
+def units_notify(
+    *, property: Property, messages: dict[int, UnitMessage], at: datetime | None = None
 ) -> int:
-    """An SMS (to the first phone) and a portal notice to each current resident of a unit,
-    through the outbox; two queries whatever the residents. Returns how many were told."""
-    told = 0
-    for resident in (
-        Resident.objects.filter(units=unit, moved_out_on__isnull=True)
-        .prefetch_related("phones")
-        .select_related("user")
+    """Tell the current residents of units, each in their language: an SMS to their first
+    phone, an email where they have an address, a portal notice where they have an account.
+    Three queries whatever the number of units and residents; each row's delivery is queued
+    after commit. Returns how many residents were told."""
+    memberships = Resident.units.through.objects.filter(
+        unit_id__in=list(messages), resident__moved_out_on__isnull=True
+    ).select_related("resident")
+    told = [(m.resident, messages[m.unit_id]) for m in memberships]
+    phones: dict[int, str] = {}
+    for resident_id, digits in (
+        ResidentPhone.objects.filter(resident_id__in=[r.pk for r, _m in told])
+        .order_by("pk")
+        .values_list("resident_id", "digits")
     ):
-        phones = list(resident.phones.all())
-        if phones:
-            notification_enqueue(
-                property=prop,
-                channel=Notification.Channel.SMS,
-                address=phones[0].digits,
-                recipient_resident=resident,
-                subject=subject,
-                body="",
-                about=about,
-            )
+        phones.setdefault(resident_id, digits)
+    now = at or timezone.now()
+    rows = []
+    for resident, message in told:
+        with translation.override(_language(resident)):
+            subject = str(message.subject())
+        common = {
+            "property": property,
+            "recipient_resident": resident,
+            "subject": subject,
+            "body": "",
+            "created_at": now,
+            "link": message.link,
+            "about": message.about,
+        }
+        if resident.pk in phones:
+            rows.append(Notification(channel=Channel.SMS, address=phones[resident.pk], **common))
+        if resident.email:
+            rows.append(Notification(channel=Channel.EMAIL, address=resident.email, **common))
         if resident.user_id:
-            notification_enqueue(
-                property=prop,
-                channel=Notification.Channel.IN_APP,
-                recipient_user=resident.user,
-                recipient_resident=resident,
-                subject=subject,
-                body="",
-                link=link,
-                about=about,
+            rows.append(
+                Notification(channel=Channel.IN_APP, recipient_user_id=resident.user_id, **common)
             )
-        told += 1
-    return told
+    for note in Notification.objects.bulk_create(rows):
+        publish_after_commit(notification_deliver_task, note.pk)
+    return len(told)
+
+
+def unit_notify(
+    prop: Property,
+    unit: Unit,
+    subject: str | Callable[[], str],
+    link: str = "",
+    about: models.Model | None = None,
+) -> int:
+    """Tell one unit's current residents (units_notify). A subject given as text is sent as
+    it is; given as a function, it is written in each resident's language."""
+    write = subject if callable(subject) else (lambda: subject)
+    message = UnitMessage(subject=write, link=link, about=about)
+    return units_notify(property=prop, messages={unit.pk: message})
 
 
 NOTIFICATION_CLAIM_STALE_AFTER = timedelta(minutes=10)

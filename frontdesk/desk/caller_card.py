@@ -4,7 +4,7 @@ everything open for it at once: repairs, complaints, callbacks due, what it owes
 waiting, keys held, today's visitors and unread phone messages, each linked to its page.
 
 Matching reuses the resident lookup (frontdesk.queries); a room also matches a unit nobody
-lives in. Everything is scoped by the access module: another property's unit is not found.
+lives in. Everything is scoped by the policy: another property's unit is not found.
 The card is a fixed number of queries whatever the rows (see ``unit_card``)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
@@ -21,14 +20,13 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from billing.payments import unit_credit, units_owed
 from frontdesk import policy, queries
 from frontdesk.desk.models import KeyDeposit, KeyMovement, Parcel, PhoneMessage, Visitor
 from frontdesk.models import Resident, ResidentPhone, Unit, User
 from frontdesk.views import staff_required
-
-if TYPE_CHECKING:  # tickets, visits and billing build on frontdesk: imported when used
-    from tickets.models import Complaint, RepairOrder
-    from visits.models import Callback
+from tickets.models import Complaint, RepairOrder
+from visits.models import Callback
 
 PICK_LIMIT = 20
 # The people living there first, then those who moved out (most recent first).
@@ -110,10 +108,6 @@ OPEN_REPAIRS_EXCLUDED = ("closed", "cancelled")
 def unit_card(user: User, unit: Unit, *, now: datetime | None = None) -> CallerCard:
     """The card of a unit the user may see (from ``card_unit`` or ``match_units``): thirteen
     queries (twelve for a superuser), whatever the number of rows of each kind."""
-    from billing.payments import unit_credit, units_owed
-    from tickets.models import Complaint, RepairOrder
-    from visits.models import Callback
-
     prop = unit.building.property
     now = now or timezone.now()
     today = timezone.localtime(now, prop.zone).date()

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,9 +46,14 @@ def release_pass_request(
         unit_notify(
             property,
             unit,
-            _("%(name)s asks to take items out of %(unit)s: %(items)s. Please approve or refuse.")
-            % {"name": release.carrier_name, "unit": unit.label, "items": release.items[:80]},
-            link=f"/portal/passes/{release.pk}/",
+            lambda: (
+                _(
+                    "%(name)s asks to take items out of %(unit)s: %(items)s. Please approve or refuse."
+                )
+                % {"name": release.carrier_name, "unit": unit.label, "items": release.items[:80]}
+            ),
+            link=reverse("portal_pass", args=[release.pk]),
+            about=release,
         )
     return release
 
@@ -190,8 +196,11 @@ def decoration_rectify(
         unit_notify(
             app.property,
             app.unit,
-            _("Decoration of %(unit)s: rectification required by %(day)s: %(issue)s")
-            % {"unit": app.unit.label, "day": deadline.isoformat(), "issue": notice.issue[:80]},
+            lambda: (
+                _("Decoration of %(unit)s: rectification required by %(day)s: %(issue)s")
+                % {"unit": app.unit.label, "day": deadline.isoformat(), "issue": notice.issue[:80]}
+            ),
+            about=notice,
         )
     return notice
 

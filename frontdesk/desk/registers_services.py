@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,13 @@ from frontdesk.desk.models import (
     Visitor,
 )
 from frontdesk.models import Department, Notification, Property, Resident, Role, Unit, User
-from frontdesk.outbox import notification_enqueue, staff_notify, unit_notify, user_notify
+from frontdesk.outbox import (
+    notification_enqueue,
+    notifications_read_about,
+    staff_notify,
+    unit_notify,
+    user_notify,
+)
 
 
 def unit_check(prop: Property, unit: Unit | None) -> None:
@@ -172,9 +179,16 @@ def message_take(
         )
         subject = _("Message from %(caller)s") % {"caller": message.caller_name}
         body = message.text
-        link = f"/desk/messages/{message.pk}/"  # (a resident's link is their portal page)
+        link = reverse("desk_message", args=[message.pk])  # (a resident's: their portal page)
         if for_user is not None:
-            user_notify(property=property, user=for_user, subject=subject, body=body, link=link)
+            user_notify(
+                property=property,
+                user=for_user,
+                subject=subject,
+                body=body,
+                link=link,
+                about=message,
+            )
         elif for_department is not None:
             staff_notify(
                 property=property,
@@ -183,6 +197,7 @@ def message_take(
                 subject=subject,
                 body=body,
                 link=link,
+                about=message,
             )
         else:
             if for_resident.user_id:
@@ -193,7 +208,8 @@ def message_take(
                     recipient_resident=for_resident,
                     subject=subject,
                     body=body,
-                    link="/portal/desk/#messages",
+                    link=reverse("portal_day") + "#messages",
+                    about=message,
                 )
             phone = for_resident.phones.first()
             if phone is not None:
@@ -203,6 +219,7 @@ def message_take(
                     address=phone.digits,
                     recipient_resident=for_resident,
                     subject=f"{subject}: {body}"[:300],
+                    about=message,
                     body="",
                 )
     return message
@@ -222,15 +239,14 @@ def message_mark_read(*, message: PhoneMessage, by: User) -> PhoneMessage:
     on) marks the message read."""
     if not may_read_message(by, message):
         raise ValidationError(_("Only the person the message is for can mark it read."))
+    now = timezone.now()
     claimed = PhoneMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(
-        read_at=timezone.now(), read_by=by
+        read_at=now, read_by=by
     )
     if not claimed:
         raise ValidationError(_("This message has already been read."))
     # The notice that announced it is read too: the header's count should not linger.
-    Notification.objects.filter(
-        recipient_user=by, link=f"/desk/messages/{message.pk}/", read_at__isnull=True
-    ).update(read_at=timezone.now())
+    notifications_read_about(user=by, about=message, at=now)
     message.refresh_from_db()
     return message
 
@@ -274,9 +290,12 @@ def parcel_register(
         unit_notify(
             property,
             unit,
-            _("A parcel (%(carrier)s) is waiting at the service centre. Pickup code %(code)s.")
-            % {"carrier": parcel.carrier, "code": parcel.pickup_code},
-            link="/portal/",
+            lambda: (
+                _("A parcel (%(carrier)s) is waiting at the service centre. Pickup code %(code)s.")
+                % {"carrier": parcel.carrier, "code": parcel.pickup_code}
+            ),
+            link=reverse("portal"),
+            about=parcel,
         )
     return parcel
 
@@ -338,8 +357,14 @@ def parcels_remind(*, now: datetime) -> int:
                     unit_notify(
                         prop,
                         parcel.unit,
-                        _("Reminder: your parcel (%(carrier)s) is still waiting. Code %(code)s.")
-                        % {"carrier": parcel.carrier, "code": parcel.pickup_code},
+                        lambda parcel=parcel: (
+                            _(
+                                "Reminder: your parcel (%(carrier)s) is still waiting. Code %(code)s."
+                            )
+                            % {"carrier": parcel.carrier, "code": parcel.pickup_code}
+                        ),
+                        link=reverse("portal"),
+                        about=parcel,
                     )
                     reminded += 1
     return reminded

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.models import Payment
 from frontdesk import clock, policy
 from frontdesk.desk.models import (
     DailyLedger,
@@ -19,6 +20,8 @@ from frontdesk.desk.models import (
     Visitor,
 )
 from frontdesk.models import Property, User
+from tickets.models import Complaint, RepairOrder
+from visits.models import Callback
 
 # --- the shift and the day ------------------------------------------------------------------------------
 
@@ -26,10 +29,6 @@ from frontdesk.models import Property, User
 def day_counts(property: Property, day: date) -> dict:
     """What the desk did on a local day, drawn from the records themselves (one query per
     kind of record), so the handover and the ledger never need it typed again."""
-    from billing.models import Payment
-    from tickets.models import Complaint, RepairOrder
-    from visits.models import Callback
-
     start, end = clock.local_day_bounds(day, property.zone)
 
     def between(field):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from frontdesk import policy
 from frontdesk.models import Property, User
 from frontdesk.pages import cursor_for
+from visits.services import callbacks_mark_overdue
 
 KEYSET_DEPTH = 40_000
 # The sweep's batch: the ids of the next due callbacks (the per-row queries select more).
@@ -226,8 +227,6 @@ def keyset(pages: Pages, *, depth: int = KEYSET_DEPTH) -> dict:
 def sweep(seeder, *, rows: int) -> dict:
     """callbacks_mark_overdue over `rows` callbacks whose window has passed: rows a second and
     the queries of one batch (the batch's id query plus each row's claim and notices)."""
-    from visits.services import callbacks_mark_overdue
-
     due = seeder.due_callbacks(rows)
     counted = {"queries": 0, "batches": 0}
 

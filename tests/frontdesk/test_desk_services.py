@@ -211,10 +211,9 @@ def test_an_uncollected_parcel_is_reminded_once(sunshine, clerk, lin, unit):
     assert registers_services.parcels_remind(now=T + timedelta(days=2)) == 0
     assert registers_services.parcels_remind(now=T + timedelta(days=3)) == 1
     assert registers_services.parcels_remind(now=T + timedelta(days=4)) == 0
-    assert (
-        Notification.objects.filter(recipient_resident=lin, subject__contains="Reminder").count()
-        == 2
-    )
+    # Once: an SMS and a portal notice, written in the resident's language (Chinese).
+    reminders = Notification.objects.filter(recipient_resident=lin, subject__startswith="提醒")
+    assert reminders.count() == 2
 
 
 # --- keys ----------------------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from psycopg2 import sql
 
+from frontdesk.celery import app
+from reports.bench.run import run
+
 
 class Command(BaseCommand):
     help = (
@@ -66,7 +69,6 @@ class Command(BaseCommand):
         self._quiet_broker()
         # force_login() of the measuring client is a "successful login" to django-axes.
         logging.getLogger("axes").setLevel(logging.WARNING)
-        from reports.bench.run import run
 
         output = Path(options["output"])
         run(
@@ -122,7 +124,5 @@ class Command(BaseCommand):
         """Tasks published during the run (the sweep queues a delivery for each notice it
         writes) go to Celery's in-memory transport: the bench's rows must never reach a real
         worker, and the figures are the database's and Django's work."""
-        from frontdesk.celery import app
-
         app.conf.broker_url = "memory://"
         app.conf.broker_transport_options = {}

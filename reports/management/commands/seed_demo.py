@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from billing.models import DunningStage, FeeItem, FeeNotice, PriceStandard, Subscription
+from billing.notices import first_of_month, notices_generate
 from frontdesk import services
 from frontdesk.models import Building, Department, Membership, Property, Resident, Role, Unit, User
 from frontdesk.services import PhoneInput
@@ -225,9 +227,6 @@ class Command(BaseCommand):
         """The fee items with their price standards and a parking space (into a property that
         has no fee items yet), the dunning stages, and last month's notices (generated the way
         beat generates them), once."""
-        from billing.models import DunningStage, FeeItem, FeeNotice, PriceStandard, Subscription
-        from billing.notices import first_of_month, notices_generate
-
         since = date(2026, 1, 1)
         if not FeeItem.objects.filter(property=prop).exists():
             items = {}
