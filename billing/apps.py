@@ -10,14 +10,17 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules need the models loaded.
         from billing.dunning import dunning_advance
+        from billing.move_out import nothing_owed
         from billing.notices import billing_due
         from billing.queries import repair_billed
         from billing.tasks import notices_generate_task
         from frontdesk import sweep
         from frontdesk.outbox import publish_after_commit
+        from frontdesk.services import move_out_guard_register
         from tickets.repairs.services import billed_on_notices_register
 
         billed_on_notices_register(repair_billed)
+        move_out_guard_register(nothing_owed)
 
         def billing_runs_queue(*, now: datetime) -> int:
             """Claim each property's month whose billing day has come and queue its notices:

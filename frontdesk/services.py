@@ -2,7 +2,7 @@
 
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -312,3 +312,37 @@ def holiday_year_confirm(*, property: Property, year: int, by: User) -> None:
     """The supervisor says the year's list is complete: the clock stops warning about it."""
     policy.require(by, "holiday.edit", property)
     HolidayYear.objects.get_or_create(property=property, year=year)
+
+
+# What may refuse a move-out. Billing, above the core, registers "nothing is still owed" in
+# its AppConfig.ready(); a guard raises ValidationError to refuse, inside the move-out's
+# transaction with the resident locked.
+_move_out_guards: list[Callable[[Resident], None]] = []
+
+
+def move_out_guard_register(guard: Callable[[Resident], None]) -> None:
+    if guard not in _move_out_guards:
+        _move_out_guards.append(guard)
+
+
+def resident_move_out(*, resident: Resident, by: User, on: date) -> Resident:
+    """Record the move-out (退租/搬迁) on the day given; refused by a registered guard (the
+    units still owe something: seed 003)."""
+    if not policy.allows(by, "resident.move_out", resident):
+        raise ValidationError(_("Only the desk can record a move-out."))
+    if resident.moved_out_on is not None:
+        raise ValidationError(_("%(name)s has already moved out.") % {"name": resident.name})
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().get(pk=resident.pk)
+        for guard in _move_out_guards:
+            guard(resident)
+        resident.moved_out_on = on
+        resident.save(update_fields=["moved_out_on"])
+        ResidentEvent.objects.create(
+            resident=resident,
+            by=by,
+            kind=ResidentEvent.Kind.MOVED_OUT,
+            at=timezone.now(),
+            note=_("Moved out on %(day)s") % {"day": on.isoformat()},
+        )
+    return resident

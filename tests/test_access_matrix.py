@@ -30,11 +30,11 @@ from django.utils import translation
 from PIL import Image
 
 from billing.models import FeeNotice
-from billing.move_out import resident_move_out
 from billing.payments import adjustment_request, payment_take
 from frontdesk import policy, uploads
 from frontdesk.desk import permits_services, registers_services, shift_services
 from frontdesk.models import Role
+from frontdesk.services import resident_move_out
 from tests.clock import frozen_at
 from tests.factories import (
     BuildingFactory,

@@ -10,10 +10,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing import move_out as billing_services
 from billing.forms import MoveOutForm
 from billing.payment_queries import ResidentBalance
-from frontdesk import policy, queries
+from frontdesk import policy, queries, services
 from frontdesk.forms import InviteForm
 from frontdesk.models import Resident
 from frontdesk.views import staff_required
@@ -69,7 +68,7 @@ def resident_move_out(request, pk: int):
     form = MoveOutForm(request.POST)
     if form.is_valid():
         try:
-            billing_services.resident_move_out(
+            services.resident_move_out(
                 resident=resident, by=request.user, on=form.cleaned_data["on"]
             )
         except ValidationError as exc:

@@ -27,7 +27,6 @@ from billing.models import (
     PriceStandard,
     Subscription,
 )
-from billing.move_out import resident_move_out
 from billing.notices import billing_due, notices_generate
 from billing.payments import (
     adjustment_decide,
@@ -37,6 +36,7 @@ from billing.payments import (
     unit_credit,
 )
 from frontdesk.models import Notification
+from frontdesk.services import resident_move_out
 from tests.clock import at
 from tests.conftest import staff_at, wait_for
 from tests.factories import (

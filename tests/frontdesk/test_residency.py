@@ -11,9 +11,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from billing.models import FeeNotice
-from billing.move_out import resident_move_out
 from billing.payments import payment_take
 from frontdesk.models import Resident
+from frontdesk.services import resident_move_out
 from tests.clock import at, frozen_at
 from tests.factories import (
     BuildingFactory,

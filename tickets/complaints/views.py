@@ -19,10 +19,7 @@ from frontdesk import policy
 from frontdesk import queries as frontdesk_queries
 from frontdesk.models import Property, Resident
 from frontdesk.views import staff_required
-from tickets.complaints import escalations
-from tickets.complaints import forms as forms
-from tickets.complaints import queries as queries
-from tickets.complaints import services as services
+from tickets.complaints import escalations, forms, queries, records, services
 from tickets.models import Complaint, Escalation
 from visits.views import span_text, time_left_text
 
@@ -120,7 +117,7 @@ def _allowed(user, complaint: Complaint) -> set[str]:
     def may(capability: str) -> bool:
         return policy.allows(user, capability, complaint)
 
-    if may("complaint.dispatch") and state in services.DISPATCHABLE:
+    if may("complaint.dispatch") and state in records.DISPATCHABLE:
         allowed |= {"dispatch", "expect"}
     if may("complaint.resolve") and state in services.RESOLVABLE:
         allowed |= {"action", "resolve"}

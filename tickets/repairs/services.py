@@ -29,66 +29,24 @@ from tickets.models import (
     RepairPayment,
     RepairPhoto,
 )
+from tickets.repairs.records import (
+    CANCELLABLE,
+    DISPATCHABLE,
+    QUOTABLE,
+    REOPENABLE,
+    State,
+    event,
+    locked,
+    refuse,
+)
 from visits.models import Callback
 from visits.services import callback_schedule, callbacks_cancel
-
-State = RepairOrder.State
-
-# Which states each transition may start from. Anything else is refused with a message.
-CANCELLABLE = {
-    State.RECEIVED,
-    State.AWAITING_AGREEMENT,
-    State.DISPATCHED,
-    State.ACCEPTED,
-    State.REOPENED,
-}
-DISPATCHABLE = {State.RECEIVED, State.REOPENED}
-QUOTABLE = {State.RECEIVED, State.AWAITING_AGREEMENT, State.REOPENED}
-REOPENABLE = {State.COMPLETED, State.CLOSED}
 
 
 @dataclass(frozen=True)
 class LineInput:
     price_item: PriceItem
     quantity: Decimal
-
-
-# One whole sentence per refused action: a sentence built from a translated verb does not
-# translate well.
-REFUSALS = {
-    "quote": gettext_lazy("Order %(number)s is %(state)s: it cannot be quoted now."),
-    "agree": gettext_lazy("Order %(number)s is %(state)s: there is no quote to agree to."),
-    "dispatch": gettext_lazy("Order %(number)s is %(state)s: it cannot be dispatched now."),
-    "accept": gettext_lazy("Order %(number)s is %(state)s: it cannot be accepted now."),
-    "change": gettext_lazy("Order %(number)s is %(state)s: it cannot be changed now."),
-    "complete": gettext_lazy("Order %(number)s is %(state)s: it cannot be completed now."),
-    "sign_off": gettext_lazy("Order %(number)s is %(state)s: it cannot be signed off now."),
-    "pay": gettext_lazy("Order %(number)s is %(state)s: no payment can be taken now."),
-    "close": gettext_lazy("Order %(number)s is %(state)s: it cannot be closed now."),
-    "cancel": gettext_lazy("Order %(number)s is %(state)s: it cannot be cancelled now."),
-    "reopen": gettext_lazy("Order %(number)s is %(state)s: it cannot be reopened now."),
-}
-
-
-def _refuse(order: RepairOrder, allowed: set, action: str) -> None:
-    if order.state not in allowed:
-        raise ValidationError(
-            REFUSALS[action] % {"number": order.number, "state": order.get_state_display()}
-        )
-
-
-def _event(
-    order: RepairOrder, by: User | None, kind: str, note: str = "", at: datetime | None = None
-) -> RepairEvent:
-    """One row of the order's timeline, at `at` (a call's or a sweep's moment) or now."""
-    return RepairEvent.objects.create(
-        order=order, by=by, at=at or timezone.now(), kind=kind, state=order.state, note=note
-    )
-
-
-def _locked(order: RepairOrder) -> RepairOrder:
-    """Re-read the order under a row lock: two clerks acting at once are serialised."""
-    return RepairOrder.objects.select_for_update().get(pk=order.pk)
 
 
 def repair_number_allocate(*, property: Property, now: datetime) -> str:
@@ -161,7 +119,7 @@ def repair_receive(
             received_at=now,
             created_by=by,
         )
-        _event(order, by, RepairEvent.Kind.RECEIVED, order.get_channel_display())
+        event(order, by, RepairEvent.Kind.RECEIVED, order.get_channel_display())
     return order
 
 
@@ -206,15 +164,15 @@ def repair_quote(*, order: RepairOrder, by: User, lines: list[LineInput]) -> Rep
     if not lines:
         raise ValidationError(_("Add at least one item from the price list."))
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, QUOTABLE, "quote")
+        order = locked(order)
+        refuse(order, QUOTABLE, "quote")
         order.lines.filter(stage=RepairLine.Stage.QUOTED).delete()
         total = _write_lines(order, lines, RepairLine.Stage.QUOTED)
         order.chargeable = True
         order.agreed_at, order.agreed_via, order.agreed_total = None, "", None
         order.state = State.AWAITING_AGREEMENT
         order.save()
-        _event(order, by, RepairEvent.Kind.QUOTED, _("Total %(total)s yuan") % {"total": total})
+        event(order, by, RepairEvent.Kind.QUOTED, _("Total %(total)s yuan") % {"total": total})
     return order
 
 
@@ -251,14 +209,14 @@ def repair_agree(*, order: RepairOrder, by: User, via: str) -> RepairOrder:
     if via not in RepairOrder.AgreedVia.values:
         raise ValidationError(_("Say how the resident agreed."))
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, {State.AWAITING_AGREEMENT}, "agree")
+        order = locked(order)
+        refuse(order, {State.AWAITING_AGREEMENT}, "agree")
         order.agreed_at = timezone.now()
         order.agreed_via = via
         order.agreed_total = order_total(order, RepairLine.Stage.QUOTED)
         order.state = State.RECEIVED
         order.save()
-        _event(order, by, RepairEvent.Kind.AGREED, order.get_agreed_via_display())
+        event(order, by, RepairEvent.Kind.AGREED, order.get_agreed_via_display())
     return order
 
 
@@ -292,8 +250,8 @@ def repair_dispatch(
             % {"name": engineer.get_full_name() or engineer.username}
         )
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, DISPATCHABLE, "dispatch")
+        order = locked(order)
+        refuse(order, DISPATCHABLE, "dispatch")
         if order.chargeable and order.agreed_at is None:
             raise ValidationError(_("The resident has not agreed to the price yet."))
         if appointment_start is not None or appointment_end is not None:
@@ -309,7 +267,7 @@ def repair_dispatch(
         order.accepted_at = None
         order.save()
         who = engineer.get_full_name() or engineer.username if engineer else department.name
-        _event(order, by, RepairEvent.Kind.DISPATCHED, who)
+        event(order, by, RepairEvent.Kind.DISPATCHED, who)
         message = {
             "subject": _("Repair %(number)s dispatched") % {"number": order.number},
             "body": f"{order.place}: {order.description}",
@@ -331,8 +289,8 @@ def repair_dispatch(
 def repair_accept(*, order: RepairOrder, by: User) -> RepairOrder:
     """The engineer takes the order; the acceptance time is recorded (接单时间)."""
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, {State.DISPATCHED}, "accept")
+        order = locked(order)
+        refuse(order, {State.DISPATCHED}, "accept")
         if order.engineer_id not in (None, by.pk):
             raise ValidationError(_("This order is assigned to another engineer."))
         policy.require(by, "repair.work", order)
@@ -340,7 +298,7 @@ def repair_accept(*, order: RepairOrder, by: User) -> RepairOrder:
         order.state = State.ACCEPTED
         order.accepted_at = timezone.now()
         order.save()
-        _event(order, by, RepairEvent.Kind.ACCEPTED)
+        event(order, by, RepairEvent.Kind.ACCEPTED)
     return order
 
 
@@ -352,11 +310,11 @@ def repair_record_materials(
     if not materials.strip() or not inspection.strip():
         raise ValidationError(_("Say what the resident supplied and what the inspection found."))
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, {State.ACCEPTED}, "change")
+        order = locked(order)
+        refuse(order, {State.ACCEPTED}, "change")
         order.resident_materials, order.materials_inspection = materials.strip(), inspection.strip()
         order.save()
-        _event(order, by, RepairEvent.Kind.MATERIALS, inspection.strip())
+        event(order, by, RepairEvent.Kind.MATERIALS, inspection.strip())
     return order
 
 
@@ -378,8 +336,8 @@ def repair_complete(
     if used and not order.chargeable:
         raise ValidationError(_("This repair is free: no fee items can be charged."))
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, {State.ACCEPTED}, "complete")
+        order = locked(order)
+        refuse(order, {State.ACCEPTED}, "complete")
         if order.engineer_id != by.pk:
             raise ValidationError(_("Only the engineer who accepted the order completes it."))
         order.lines.filter(stage=RepairLine.Stage.USED).delete()
@@ -394,7 +352,7 @@ def repair_complete(
         order.signed_name, order.signed_at, order.signed_via = "", None, ""
         order.signature = ""  # a reopened order is signed off anew
         order.save()
-        _event(order, by, RepairEvent.Kind.COMPLETED, order.work_done)
+        event(order, by, RepairEvent.Kind.COMPLETED, order.work_done)
         # Due 72 elapsed hours (the property's window) after completion.
         callback_schedule(
             property=order.property,
@@ -419,8 +377,8 @@ def repair_sign_off(
     if via == RepairOrder.SignOff.ON_SITE and signature is None:
         raise ValidationError(_("Draw the signature."))
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, {State.COMPLETED}, "sign_off")
+        order = locked(order)
+        refuse(order, {State.COMPLETED}, "sign_off")
         if order.signed_at is not None:
             raise ValidationError(_("This repair is already signed off."))
         order.signed_name, order.signed_via = signed_name.strip(), via
@@ -428,7 +386,7 @@ def repair_sign_off(
         if signature is not None:
             order.signature.save(signature.name, signature, save=False)
         order.save()
-        _event(
+        event(
             order,
             by,
             RepairEvent.Kind.SIGNED_OFF,
@@ -463,7 +421,7 @@ def repair_callback_noted(
 ) -> None:
     """A callback about the order on its timeline: a call made, missed or late."""
     kind = RepairEvent.Kind.CALLBACK_OVERDUE if overdue else RepairEvent.Kind.CALLBACK
-    _event(order, by, kind, note, at=at)
+    event(order, by, kind, note, at=at)
 
 
 def repair_callback_outcome(
@@ -519,11 +477,11 @@ def repair_pay(
         raise ValidationError(_("Enter the payment reference."))
     try:
         with transaction.atomic():
-            order = _locked(order)
+            order = locked(order)
             existing = _paid_before(key, order, amount, method)
             if existing is not None:
                 return existing
-            _refuse(order, {State.COMPLETED, State.CLOSED}, "pay")
+            refuse(order, {State.COMPLETED, State.CLOSED}, "pay")
             due = amount_due(order)
             if amount > due:
                 raise ValidationError(_("Only %(due)s yuan is owed on this order.") % {"due": due})
@@ -536,7 +494,7 @@ def repair_pay(
                 received_by=by,
                 received_at=timezone.now(),
             )
-            _event(
+            event(
                 order,
                 by,
                 RepairEvent.Kind.PAID,
@@ -555,8 +513,8 @@ def repair_close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder
     """Archive a finished order: signed off and nothing owed."""
     policy.require(by, "repair.take", order)
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, {State.COMPLETED}, "close")
+        order = locked(order)
+        refuse(order, {State.COMPLETED}, "close")
         if order.signed_at is None:
             raise ValidationError(_("The resident has not signed the repair off yet."))
         due = amount_due(order)
@@ -565,7 +523,7 @@ def repair_close(*, order: RepairOrder, by: User, note: str = "") -> RepairOrder
         order.state = State.CLOSED
         order.closed_at = timezone.now()
         order.save()
-        _event(order, by, RepairEvent.Kind.CLOSED, note)
+        event(order, by, RepairEvent.Kind.CLOSED, note)
     return order
 
 
@@ -574,12 +532,12 @@ def repair_cancel(*, order: RepairOrder, by: User, reason: str) -> RepairOrder:
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling."))
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, CANCELLABLE, "cancel")
+        order = locked(order)
+        refuse(order, CANCELLABLE, "cancel")
         order.state = State.CANCELLED
         order.cancel_reason = reason.strip()
         order.save()
-        _event(order, by, RepairEvent.Kind.CANCELLED, order.cancel_reason)
+        event(order, by, RepairEvent.Kind.CANCELLED, order.cancel_reason)
     return order
 
 
@@ -592,12 +550,12 @@ def repair_reopen(*, order: RepairOrder, by: User | None, reason: str) -> Repair
     if not reason.strip():
         raise ValidationError(_("Give the reason for reopening."))
     with transaction.atomic():
-        order = _locked(order)
-        _refuse(order, REOPENABLE, "reopen")
+        order = locked(order)
+        refuse(order, REOPENABLE, "reopen")
         order.state = State.REOPENED
         order.closed_at = None
         order.save()
-        _event(order, by, RepairEvent.Kind.REOPENED, reason.strip())
+        event(order, by, RepairEvent.Kind.REOPENED, reason.strip())
         callbacks_cancel(repair=order, kind=Callback.Kind.REPAIR, reason=reason.strip())
         if order.department_id:
             staff_notify(

@@ -19,7 +19,7 @@ from frontdesk.models import Department, Resident
 from frontdesk.pages import Page
 from frontdesk.views import staff_required
 from tickets.models import RepairLine, RepairOrder
-from tickets.repairs import forms, queries, services
+from tickets.repairs import forms, queries, records, services
 
 State = RepairOrder.State
 
@@ -119,15 +119,15 @@ def _allowed(user, order: RepairOrder, due) -> set[str]:
     cashier = policy.allows(user, "repair.pay", order)
     allowed = set()
     if desk:
-        if state in services.QUOTABLE and not order.is_public_area:
+        if state in records.QUOTABLE and not order.is_public_area:
             allowed.add("quote")
         if state == State.AWAITING_AGREEMENT:
             allowed.add("agree")
-        if state in services.DISPATCHABLE and not (order.chargeable and order.agreed_at is None):
+        if state in records.DISPATCHABLE and not (order.chargeable and order.agreed_at is None):
             allowed.add("dispatch")
-        if state in services.CANCELLABLE:
+        if state in records.CANCELLABLE:
             allowed.add("cancel")
-        if state in services.REOPENABLE:
+        if state in records.REOPENABLE:
             allowed.add("reopen")
         if state == State.COMPLETED and order.signed_at is None:
             allowed.add("sign_off")
@@ -205,7 +205,7 @@ def _detail_page(request, pk: int, *, bound: dict | None = None, errors=(), stat
             "errors": errors,
             "awaiting_quote": order.chargeable
             and order.agreed_at is None
-            and order.state in services.DISPATCHABLE,
+            and order.state in records.DISPATCHABLE,
         },
         status=status,
     )
