@@ -30,7 +30,8 @@ from frontdesk.views import staff_required
 
 
 def _today() -> date:
-    """Today at the desk (the middleware has activated the user's property's time zone)."""
+    """Today on a list that spans the user's properties: in the zone the middleware activated
+    (their first property's). A page of one record asks that record's property."""
     return timezone.localdate()
 
 
@@ -96,7 +97,7 @@ def notice(request, pk: int):
     return render(
         request,
         "billing/notice_detail.html",
-        {"sheet": notice_pdf.sheet(found), "today": _today()},
+        {"sheet": notice_pdf.sheet(found), "today": found.property.today()},
     )
 
 
@@ -124,7 +125,7 @@ def notice_batch(request, building_id: str, month: str):
             "month": month,
             "sheets": sheets,
             "total": notice_pdf.total_of(sheets),
-            "today": _today(),
+            "today": building.property.today(),
         },
     )
 
@@ -239,11 +240,11 @@ def dunning_letter(request, unit_id: int):
         unit = q.unit_for(request.user, unit_id)
     except Unit.DoesNotExist:
         raise Http404 from None
-    today = _today()
+    prop = unit.building.property
+    today = prop.today()
     overdue = q.overdue_notices(unit, today=today)
     for n in overdue:
         n.days_overdue = (today - n.due_date).days
-    prop = unit.building.property
     return render(
         request,
         "billing/dunning_letter.html",

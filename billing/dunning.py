@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import DunningAction, DunningStage, FeeNotice
@@ -23,7 +22,7 @@ def dunning_advance(*, now: datetime, batch_size: int = BATCH_SIZE) -> int:
     taken = 0
     for stage in DunningStage.objects.select_related("property").order_by("property_id", "step"):
         prop = stage.property
-        today = timezone.localtime(now, prop.zone).date()
+        today = prop.today(now)
         due = FeeNotice.objects.filter(
             property=prop,
             settled=False,

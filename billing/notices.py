@@ -235,7 +235,7 @@ def notices_generate(
     area_items = list(
         FeeItem.objects.filter(property=property, active=True, basis=FeeItem.Basis.AREA)
     )
-    issued_day = timezone.localtime(now, property.zone).date()
+    issued_day = property.today(now)
     due = issued_day + timedelta(days=property.payment_due_days)
     after_id = 0
     while True:
@@ -320,7 +320,7 @@ def billing_due(*, now: datetime) -> list[tuple[int, date]]:
     sweep queues each month's job once. Returns (property id, period) to queue."""
     claimed = []
     for prop in Property.objects.all():
-        today = timezone.localtime(now, prop.zone).date()
+        today = prop.today(now)
         if today.day < prop.billing_day:
             continue
         period = first_of_month(today)

@@ -34,7 +34,7 @@ from frontdesk.services import sequence_next
 
 def receipt_number_allocate(*, property: Property, now: datetime) -> str:
     """SJ + local date + 4-digit daily sequence: "SJ2611240012"."""
-    day = timezone.localtime(now, property.zone).date()
+    day = property.today(now)
     last = sequence_next(property=property, series="receipt", day=day, limit=9999)
     return f"SJ{day:%y%m%d}{last:04d}"
 

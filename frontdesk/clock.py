@@ -145,6 +145,12 @@ def end_of_local_day(start: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(next_day, time(0), tzinfo=tz).astimezone(UTC)
 
 
+def local_date(at: datetime, tz: ZoneInfo) -> date:
+    """The calendar day an instant falls on at a place (a property's zone)."""
+    _require_aware("at", at)
+    return at.astimezone(tz).date()
+
+
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """A local calendar day at the property as a half-open interval [00:00, next 00:00),
     both aware; a day shortened or lengthened by DST is honoured (fold=0, as above)."""

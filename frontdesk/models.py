@@ -1,7 +1,7 @@
 """Core records: properties and their places, people, departments, staff roles, the outbox."""
 
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -9,11 +9,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from frontdesk.clock import RestDays
+from frontdesk.clock import RestDays, local_date
 from frontdesk.holidays import rest_days_from
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
@@ -110,6 +111,10 @@ class Property(models.Model):
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self, now: datetime | None = None) -> date:
+        """The property's local date at `now` (by default, now): the one way to ask it."""
+        return local_date(now or timezone.now(), self.zone)
 
     def rest_days(self) -> RestDays | None:
         """The rest days the business clock counts with; None for plain calendar days."""

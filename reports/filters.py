@@ -32,10 +32,6 @@ class NotYours(Exception):
     """A property the user does not supervise (or none at all): not found."""
 
 
-def local_today(properties: list[Property], now: datetime) -> date:
-    return timezone.localtime(now, properties[0].zone).date()
-
-
 class DashboardForm(forms.Form):
     """?property=<id>|all&from=YYYY-MM-DD&to=YYYY-MM-DD&trend=week|month. Defaults: all the
     user's properties, this month to date (local), by week (by month past 62 days)."""
@@ -113,7 +109,7 @@ def filters_from(params, user: User) -> tuple[Filters | None, DashboardForm]:
     properties = supervised(user)
     if not properties:
         raise NotYours
-    today = local_today(properties, timezone.now())
+    today = properties[0].today()  # the page's property, or the first of all shown
     form = DashboardForm(params, properties=properties, today=today)
     if not form.is_valid():
         return None, form

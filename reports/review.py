@@ -131,10 +131,6 @@ class DayReview:
 # --- shared helpers ------------------------------------------------------------------------------
 
 
-def local_today(prop: Property, now: datetime) -> date:
-    return timezone.localtime(now, prop.zone).date()
-
-
 def figure_rows(figures: dict) -> list[tuple[str, str]]:
     """(label, value) rows of the known figures present, yes/no for the signed marks."""
     rows = []
@@ -269,7 +265,7 @@ def review_day(prop: Property, day: date, now: datetime) -> DayReview:
     queries whatever the rows: eight lists and lookups, plus the four aggregates while the day
     is not signed off (once signed, its figures are those kept on the review)."""
     start, end = clock.local_day_bounds(day, prop.zone)
-    result = DayReview(property=prop, day=day, today=local_today(prop, now), now=now)
+    result = DayReview(property=prop, day=day, today=prop.today(now), now=now)
     complaints = (
         Complaint.objects.filter(property=prop, received_at__gte=start, received_at__lt=end)
         .select_related("department", "owner")
@@ -332,7 +328,7 @@ def review_sign(*, property: Property, by: User, day: date, note: str = "") -> D
     if not policy.allows(by, "review.sign", property):
         raise ValidationError(_("Only a supervisor or the project manager signs off the review."))
     now = timezone.now()
-    if day > local_today(property, now):
+    if day > property.today(now):
         raise ValidationError(_("A day that has not happened yet cannot be signed off."))
     already = _("The review of %(day)s has already been signed off.") % {"day": day.isoformat()}
     if DailyReview.objects.filter(property=property, day=day).exists():

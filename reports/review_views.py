@@ -77,7 +77,7 @@ def _page(request, prop, properties, day, *, form=None, errors=(), status=200):
 def review_page(request):
     """The daily review of one local day of a property, by default yesterday."""
     prop, properties = _pick(request)
-    yesterday = review.local_today(prop, timezone.now()) - timedelta(days=1)
+    yesterday = prop.today() - timedelta(days=1)
     text = request.GET.get("day", "")
     if not text:
         return _page(request, prop, properties, yesterday)
@@ -95,7 +95,7 @@ def review_sign(request):
     prop, properties = _pick(request)
     form = ReviewSignForm(request.POST)
     if not form.is_valid():
-        yesterday = review.local_today(prop, timezone.now()) - timedelta(days=1)
+        yesterday = prop.today() - timedelta(days=1)
         errors = [m for field_errors in form.errors.values() for m in field_errors]
         return _page(request, prop, properties, yesterday, form=form, errors=errors, status=400)
     day = form.cleaned_data["day"]

@@ -36,7 +36,7 @@ from reports.figures import (
     WEEK,
     Dashboard,
 )
-from reports.filters import ALL, Filters, NotYours, dashboard_for, filters_from, local_today
+from reports.filters import ALL, Filters, NotYours, dashboard_for, filters_from
 from reports.periods import Scope, collection_months, first_of_month, month_end
 
 DRILL_FIGURES = set(DRILL_ROWS) | {"collection"}
@@ -265,7 +265,7 @@ def reports_monthly_pdf(request, month: str):
     if filters is None:
         raise Http404
     now = timezone.now()
-    today = local_today(filters.properties, now)
+    today = filters.properties[0].today(now)  # the page's property, or the first shown
     if first > today:
         raise Http404
     last = min(month_end(first), today)

@@ -112,3 +112,40 @@ def test_the_modules_import_graph_has_no_cycle():
 def test_the_layers_name_real_packages():
     found = modules()
     assert all(package in found for package in LAYERS)
+
+
+def test_no_project_import_is_placed_inside_a_function():
+    """An import in a function hides an edge from whoever reads the top of the module; with
+    the layers one way none is needed. An AppConfig.ready() imports what needs the models
+    loaded, so apps modules are the exception (heavy libraries may still load lazily)."""
+    project = {name.split(".")[0] for name in LAYERS}
+    inside = []
+    for name, path in modules().items():
+        if name.endswith(".apps"):
+            continue
+        for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    targets = [node.module]
+                elif isinstance(node, ast.Import):
+                    targets = [alias.name for alias in node.names]
+                else:
+                    continue
+                if any(target.split(".")[0] in project for target in targets):
+                    inside.append(f"{name}:{node.lineno}")
+    assert inside == []
+
+
+MAX_LINES = 600
+LONGER_BY_DESIGN = {"reports.bench.seed"}  # one loop per synthetic table
+
+
+def test_no_module_passes_600_lines():
+    longer = {
+        name: lines
+        for name, path in modules().items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert sorted(set(longer) - LONGER_BY_DESIGN) == [], longer

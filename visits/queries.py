@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from frontdesk import policy
 from frontdesk.clock import is_overdue, time_left
@@ -73,10 +72,6 @@ def _rows(qs: QuerySet[Callback], now: datetime) -> list[QueueRow]:
     return rows
 
 
-def _local_day(instant: datetime, prop: Property):
-    return timezone.localtime(instant, prop.zone).date()
-
-
 def callback_queue(user: User, *, now: datetime) -> Queue:
     """The open callbacks of the user's desk properties, by deadline: overdue first (the
     window has passed), then those due today (the property's local date), then upcoming.
@@ -89,7 +84,7 @@ def callback_queue(user: User, *, now: datetime) -> Queue:
         callback = row.callback
         if is_overdue(callback.due_at, now):
             queue.overdue.append(row)
-        elif _local_day(callback.due_at, callback.property) == _local_day(now, callback.property):
+        elif callback.property.today(callback.due_at) == callback.property.today(now):
             queue.today.append(row)
         else:
             queue.upcoming.append(row)

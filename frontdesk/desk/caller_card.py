@@ -110,7 +110,7 @@ def unit_card(user: User, unit: Unit, *, now: datetime | None = None) -> CallerC
     queries (twelve for a superuser), whatever the number of rows of each kind."""
     prop = unit.building.property
     now = now or timezone.now()
-    today = timezone.localtime(now, prop.zone).date()
+    today = prop.today(now)
     day_start = datetime.combine(today, time.min, tzinfo=prop.zone)
     day_end = day_start + timedelta(days=1)
 

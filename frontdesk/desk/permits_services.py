@@ -165,7 +165,7 @@ def decoration_permit(*, app: DecorationApplication, by: User) -> DecorationAppl
     policy.require(by, "decoration.write", app.property)
     now = timezone.now()
     with transaction.atomic():
-        day = timezone.localtime(now, app.property.zone).date()
+        day = app.property.today(now)
         last = sequence_next(property=app.property, series="decoration", day=day, limit=999)
         return _decoration_step(
             app,

@@ -28,7 +28,6 @@ from frontdesk.desk.view_helpers import (
     page_url,
     pick_property,
     render_at,
-    today_at,
 )
 from frontdesk.models import Property
 from frontdesk.views import staff_required
@@ -40,7 +39,7 @@ State = DecorationApplication.State
 
 def _passes_page(request, prop, *, new_form=None, decide=None, errors=(), status=200):
     properties = q.staff_properties(request.user)
-    board = q.passes_board(prop, today_at(prop))
+    board = q.passes_board(prop, prop.today())
     decide_pk, decide_form = decide or (None, None)
     waiting = [
         (

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils import timezone
 
 from frontdesk import clock, policy
 from frontdesk.desk.models import KeyDeposit, KeyMovement, LostItem, Parcel, PhoneMessage, Visitor
@@ -22,10 +21,6 @@ RECENTLY_CLAIMED_DAYS = 30
 def desk_properties(user: User) -> list[Property]:
     """The properties whose desk the user works, by name."""
     return list(policy.properties_with(user, "visitor.read").order_by("name"))
-
-
-def local_today(prop: Property, now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), prop.zone).date()
 
 
 def day_bounds(prop: Property, day: date) -> tuple[datetime, datetime]:
@@ -58,7 +53,7 @@ class VisitorDay:
 
 
 def visitor_day(prop: Property, now: datetime) -> VisitorDay:
-    today = local_today(prop, now)
+    today = prop.today(now)
     start, end = day_bounds(prop, today)
     rows = Visitor.objects.filter(property=prop).select_related(
         "unit__building", "announced_by", "registered_by"

@@ -97,7 +97,7 @@ def visitor_announce(
     policy.require_self_or(by, "visitor.write", resident)
     if not resident.units.filter(pk=unit.pk).exists():
         raise ValidationError(_("Announce visitors for your own unit only."))
-    if expected_on < timezone.localdate(timezone=resident.property.zone):
+    if expected_on < resident.property.today():
         raise ValidationError(_("The visit cannot be in the past."))
     if not name.strip():
         raise ValidationError(_("Give the visitor's name."))

@@ -285,7 +285,7 @@ def _parcels_page(
             "page_name": "desk_parcels",
             "form": form or desk_forms.ParcelForm(units=desk_queries.property_units(prop)),
             "waiting": waiting,
-            "collected": desk_queries.collected_parcels(prop, desk_queries.local_today(prop, now)),
+            "collected": desk_queries.collected_parcels(prop, prop.today(now)),
             "hand_over": hand_over,
             "errors": errors,
         },

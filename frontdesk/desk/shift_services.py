@@ -108,7 +108,7 @@ def handover_take_over(*, handover: ShiftHandover, by: User) -> ShiftHandover:
 def ledger_sign(*, property: Property, by: User, day: date, note: str = "") -> DailyLedger:
     """The supervisor signs the day's ledger at the end of the day, once."""
     policy.require(by, "ledger.sign", property)
-    if day > timezone.localdate(timezone=property.zone):
+    if day > property.today():
         raise ValidationError(_("A day that has not happened yet cannot be signed."))
     try:
         with transaction.atomic():

@@ -28,7 +28,6 @@ from frontdesk.desk.view_helpers import (
     page_url,
     pick_property,
     render_at,
-    today_at,
 )
 from frontdesk.views import staff_required
 
@@ -37,7 +36,7 @@ from frontdesk.views import staff_required
 
 def _handover_page(request, prop, *, form=None, errors=(), status=200):
     properties = desk_properties(request.user)
-    today = today_at(prop)
+    today = prop.today()
     latest = q.handovers_latest(prop)
     done_today = {h.shift for h in latest if h.day == today}
     if form is None:
@@ -72,7 +71,7 @@ def handover_record(request):
     if form.is_valid():
         try:
             shift_services.handover_record(
-                property=prop, by=request.user, day=today_at(prop), **form.cleaned_data
+                property=prop, by=request.user, day=prop.today(), **form.cleaned_data
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -100,7 +99,7 @@ def handover_take_over(request, pk: int):
 
 def _ledger_page(request, prop, day: date, *, form=None, errors=(), status=200):
     properties = desk_properties(request.user)
-    today = today_at(prop)
+    today = prop.today()
     ledger = q.ledger_of(prop, day)
     may_sign = ledger is None and day <= today and policy.allows(request.user, "ledger.sign", prop)
     if ledger is not None:
@@ -132,14 +131,14 @@ def ledger(request):
     prop = pick_property(request, desk_properties(request.user))
     text = request.GET.get("day", "")
     if not text:
-        return _ledger_page(request, prop, today_at(prop))
+        return _ledger_page(request, prop, prop.today())
     try:
         day = date.fromisoformat(text)
     except ValueError:
         return _ledger_page(
             request,
             prop,
-            today_at(prop),
+            prop.today(),
             errors=[_("Give the day as YYYY-MM-DD.")],
             status=400,
         )
@@ -154,7 +153,7 @@ def ledger_sign(request):
     form = forms.LedgerSignForm(request.POST)
     if not form.is_valid():
         return _ledger_page(
-            request, prop, today_at(prop), form=form, errors=form_errors(form), status=400
+            request, prop, prop.today(), form=form, errors=form_errors(form), status=400
         )
     day = form.cleaned_data["day"]
     try:

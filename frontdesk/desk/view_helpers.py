@@ -2,7 +2,6 @@
 the property a page is for, its links, its local day and clock, the form's messages, and a
 record not found (404)."""
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -38,10 +37,6 @@ def pick_property(request, properties: list[Property]) -> Property:
 def page_url(name: str, prop: Property, *args, **params) -> str:
     query = urlencode({"property": prop.pk, **params})
     return f"{reverse(name, args=args)}?{query}"
-
-
-def today_at(prop: Property) -> date:
-    return timezone.localdate(timezone=prop.zone)
 
 
 def form_errors(form) -> list[str]:

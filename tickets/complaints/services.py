@@ -44,7 +44,7 @@ from visits.services import callback_schedule, callbacks_close
 
 def complaint_number_allocate(*, property: Property, now: datetime) -> str:
     """TS + local date + 4-digit daily sequence: "TS2611240003"."""
-    day = timezone.localtime(now, property.zone).date()
+    day = property.today(now)
     last = sequence_next(property=property, series="complaint", day=day, limit=9999)
     return f"TS{day:%y%m%d}{last:04d}"
 

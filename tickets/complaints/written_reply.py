@@ -42,7 +42,7 @@ def _day(when: datetime | date, complaint: Complaint) -> str:
     """A date as the letter writes it, in the property's own time zone and the active
     language's date format ("2026年11月24日", "Nov. 24, 2026")."""
     if isinstance(when, datetime):
-        when = timezone.localtime(when, complaint.property.zone).date()
+        when = complaint.property.today(when)
     return date_format(when, "DATE_FORMAT")
 
 

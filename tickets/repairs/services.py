@@ -51,7 +51,7 @@ class LineInput:
 
 def repair_number_allocate(*, property: Property, now: datetime) -> str:
     """BX + local date + 4-digit daily sequence: "BX2611240007"."""
-    day = timezone.localtime(now, property.zone).date()
+    day = property.today(now)
     last = sequence_next(property=property, series="repair", day=day, limit=9999)
     return f"BX{day:%y%m%d}{last:04d}"
 
