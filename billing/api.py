@@ -1,7 +1,7 @@
 """REST API for fees: fee notices (交费通知单), payments with their receipts, and the collection
 rate (收缴率).
 
-Scoped by the access module: staff see their properties' notices and payments, a resident the
+Scoped by the policy: staff see their properties' notices and payments, a resident the
 ones of their own units; another property's is not found (404). Only the desk and finance at
 the unit's property take a payment, through billing.payments.payment_take, whose refusal is a
 400 with its message. A payment sent again with the same idempotency key is the one already

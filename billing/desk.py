@@ -2,7 +2,7 @@
 a building's month of notices printed (A4, one a page) or as a PDF, generating a month's
 notices, the dunning list (催缴) with its formal letter, and the collection rate (收缴率).
 
-Thin: reads come from billing.desk_queries (scoped by the access module: another property's
+Thin: reads come from billing.desk_queries (scoped by the policy: another property's
 notice, building or unit is not found), the notice's layout and PDF from billing.notice_pdf,
 the one change (generation) from billing.notices. Every page is a fixed number of queries."""
 

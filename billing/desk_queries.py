@@ -1,6 +1,6 @@
 """Read side of the desk's fee pages: the notice list (filters, totals, one page by keyset),
 one notice and a building's print batch with everything a notice shows, the dunning list and
-its letter, and the collection rate's tables. Already scoped by the access module; every page
+its letter, and the collection rate's tables. Already scoped by the policy; every page
 is a fixed number of queries whatever the rows. Also the small forms of these pages (a month
 is typed as YYYY-MM)."""
 

@@ -1,6 +1,6 @@
 """Read side of the desk's payment pages: the unit to take a payment for, its open notices,
 a receipt with everything it shows, the approvals list and the balances on a resident card.
-Already scoped by the access module; each a fixed number of queries whatever the rows."""
+Already scoped by the policy; each a fixed number of queries whatever the rows."""
 
 from dataclasses import dataclass
 from decimal import Decimal

@@ -1,5 +1,5 @@
 """Read side of billing: balances, the dunning list and the collection rate (收缴率), scoped by
-the access module, each a fixed number of queries."""
+the policy, each a fixed number of queries."""
 
 from dataclasses import dataclass
 from datetime import date

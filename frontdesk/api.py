@@ -1,4 +1,4 @@
-"""REST API for the core records; thin: scoped by the access module, writes through services."""
+"""REST API for the core records; thin: scoped by the policy, writes through services."""
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -1,5 +1,5 @@
 """Read side of the desk's goods release passes and decoration applications. Everything is
-scoped through the access module (another property's object is simply not found) and every
+scoped through the policy (another property's object is simply not found) and every
 page's rows come in a fixed number of queries, whatever their number."""
 
 from datetime import date

@@ -1,7 +1,7 @@
 """The desk's goods release passes (物品出入放行) and decoration applications (装修申请 → 初审 →
 许可 → 整改).
 
-Thin: reads come from frontdesk.desk.permits_queries (scoped by the access module: another
+Thin: reads come from frontdesk.desk.permits_queries (scoped by the policy: another
 property's object is not found), every change is one call to frontdesk.desk.permits_services.
 Bad input or a refused step re-shows the page with the message (400) and changes nothing.
 Every page is a fixed number of queries, whatever the rows."""

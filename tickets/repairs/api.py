@@ -1,5 +1,5 @@
 """REST API for repair orders: list, detail, create, and each transition as an action.
-Scoped by the access module; every write is one service call."""
+Scoped by the policy; every write is one service call."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""Read side of repair orders for the desk's pages: already scoped by the access module, with
+"""Read side of repair orders for the desk's pages: already scoped by the policy, with
 what each page shows fetched in a fixed number of queries."""
 
 from datetime import datetime, time, timedelta
