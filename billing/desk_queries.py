@@ -35,6 +35,7 @@ from billing import queries
 from billing.models import Allocation, BillingRun, DunningAction, DunningStage, FeeNotice
 from billing.notices import first_of_month
 from frontdesk import policy
+from frontdesk.filters import ALL
 from frontdesk.models import Building, Property, Resident, Unit, User
 from frontdesk.money import ZERO, money
 
@@ -42,7 +43,6 @@ PAGE_SIZE = 50
 DUNNING_LIMIT = 500  # units on the dunning list; a building filter narrows it
 RUN_HISTORY = 120  # billing runs shown (ten years of one property)
 MONEY_FIELD = queries.MONEY_FIELD
-ALL = _("All")
 OWED, SETTLED = "owed", "settled"
 
 

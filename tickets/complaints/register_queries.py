@@ -3,7 +3,7 @@ same rows in chunks for the exports and the printed register. Already scoped by 
 module; every page or chunk is a fixed number of queries (the rows, then their escalations)."""
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import django_filters
 from django import forms
@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk import policy
+from frontdesk.filters import ALL, ReceivedBetween, received_between
 from frontdesk.models import Building, Department, Property, User
 from frontdesk.pages import PAGE_SIZE, Page, newest_first
 from tickets.models import Complaint, Escalation
-from tickets.repairs.queries import ALL, _local_midnight
 from visits.models import Callback
 
 CHUNK_SIZE = 500  # rows per query when the exports walk the whole register
@@ -59,7 +59,7 @@ def _escalations(**lookups) -> Exists:
     return Exists(Escalation.objects.filter(complaint=OuterRef("pk"), **lookups))
 
 
-class ComplaintRegisterFilter(django_filters.FilterSet):
+class ComplaintRegisterFilter(ReceivedBetween, django_filters.FilterSet):
     """The register's filters. The departments and buildings offered are the user's own
     properties'; the yes/no filters refuse anything but yes or no."""
 
@@ -84,16 +84,7 @@ class ComplaintRegisterFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Complaint.Kind.choices, empty_label=ALL
     )
-    received_from = django_filters.DateFilter(
-        label=_("Received from"),
-        method="filter_received_from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    received_to = django_filters.DateFilter(
-        label=_("Received until"),
-        method="filter_received_to",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    received_from, received_to = received_between()
     overdue = django_filters.ChoiceFilter(
         label=_("Reply or callback overdue"),
         choices=YES_NO,
@@ -123,12 +114,6 @@ class ComplaintRegisterFilter(django_filters.FilterSet):
         self.filters["building"].queryset = Building.objects.filter(
             property__in=properties
         ).order_by("property_id", "number")
-
-    def filter_received_from(self, queryset, _name, value):
-        return queryset.filter(received_at__gte=_local_midnight(value))
-
-    def filter_received_to(self, queryset, _name, value):
-        return queryset.filter(received_at__lt=_local_midnight(value + timedelta(days=1)))
 
     @staticmethod
     def _yes_no(queryset, value, condition):

@@ -1,34 +1,25 @@
 """Read side of repair orders for the desk's pages: already scoped by the policy, with
 what each page shows fetched in a fixed number of queries."""
 
-from datetime import datetime, time, timedelta
-
 import django_filters
-from django import forms
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk import policy
+from frontdesk.filters import ALL, ReceivedBetween, received_between
 from frontdesk.models import Building, Department, Membership, Resident, User
 from frontdesk.pages import PAGE_SIZE, Page, newest_first
 from tickets.models import PriceItem, RepairEvent, RepairOrder, RepairPayment
 from visits.models import Callback
 
 RESIDENT_CARD_LIMIT = 20
-ALL = _("All")
-
-
-def _local_midnight(day) -> datetime:
-    """The start of a day in the current time zone (the property's, set by the middleware)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def person_name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-class RepairListFilter(django_filters.FilterSet):
+class RepairListFilter(ReceivedBetween, django_filters.FilterSet):
     """The desk's order list filters. The choices offered are the user's own properties'."""
 
     state = django_filters.ChoiceFilter(
@@ -49,16 +40,7 @@ class RepairListFilter(django_filters.FilterSet):
         queryset=Building.objects.none(),
         empty_label=ALL,
     )
-    received_from = django_filters.DateFilter(
-        label=_("Received from"),
-        method="filter_received_from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    received_to = django_filters.DateFilter(
-        label=_("Received until"),
-        method="filter_received_to",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    received_from, received_to = received_between()
 
     class Meta:
         model = RepairOrder
@@ -85,12 +67,6 @@ class RepairListFilter(django_filters.FilterSet):
         form = super().form
         form.fields["engineer"].label_from_instance = person_name
         return form
-
-    def filter_received_from(self, queryset, _name, value):
-        return queryset.filter(received_at__gte=_local_midnight(value))
-
-    def filter_received_to(self, queryset, _name, value):
-        return queryset.filter(received_at__lt=_local_midnight(value + timedelta(days=1)))
 
 
 def repair_page(qs: QuerySet, *, before: str | None = None, size: int = PAGE_SIZE) -> Page:
