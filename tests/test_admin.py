@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -46,6 +45,7 @@ from frontdesk.models import (
 )
 from frontdesk.uploads import verified_image
 from reports import review
+from tests.clock import at
 from tests.factories import (
     PriceItemFactory,
     ResidentFactory,
@@ -79,10 +79,6 @@ CONFIGURATION = {
     Subscription,
     DunningStage,
 }
-
-
-def at(offset: timedelta = timedelta(0)):
-    return time_machine.travel(T + offset, tick=False)
 
 
 def concrete_models():
@@ -158,7 +154,7 @@ def world(
     """A record of every kind, made the way the app makes it: through the services (the
     configuration, a charge and a meter reading, which have no service, as rows)."""
     settings.MEDIA_ROOT = tmp_path
-    with at():
+    with at(T):
         frontdesk.property_holidays_prefill(property=sunshine, year=2026)
         lin = ResidentFactory(property=sunshine, name="林晓峰")
         wu = ResidentFactory(property=sunshine, name="吴敏")
@@ -198,7 +194,7 @@ def world(
             sunshine, by=clerk, resident=lin, owner=assistant, department=engineering
         )
         complaints.written_reply_draft(complaint=complaint, by=clerk, body="林先生:您好……")
-    with at(timedelta(hours=3)):
+    with at(T + timedelta(hours=3)):
         escalations.complaints_escalate(now=T + timedelta(hours=3))
         complaints.complaint_resolve(complaint=complaint, by=engineer, resolution="更换门机板")
         complaints.complaint_file_corrective(
@@ -307,7 +303,7 @@ def world(
 
         review.review_sign(property=sunshine, by=supervisor, day=date(2026, 11, 23))
         review.digests_send(now=T + timedelta(hours=3))
-    with at(timedelta(days=30)):
+    with at(T + timedelta(days=30)):
         dunning_advance(now=T + timedelta(days=30))
 
 
@@ -323,7 +319,7 @@ def test_every_concrete_model_of_the_project_is_in_the_admin():
 
 
 def test_a_superuser_opens_every_list_searched_and_a_real_record_of_each_kind(world, office):
-    with at(timedelta(days=1)):
+    with at(T + timedelta(days=1)):
         for model in concrete_models():
             record = model.objects.order_by("pk").first()
             assert record is not None, f"no {model._meta.label} to open"
@@ -341,7 +337,7 @@ def test_business_records_are_never_added_edited_or_deleted_in_the_admin(world, 
     records = [model for model in concrete_models() if model not in CONFIGURATION]
     assert len(records) > 30
 
-    with at(timedelta(days=1)):
+    with at(T + timedelta(days=1)):
         for model in records:
             record = model.objects.order_by("pk").first()
             label = model._meta.label
@@ -385,9 +381,9 @@ def test_the_price_list_is_configuration_and_is_edited_here(sunshine, office):
 
 
 def test_cancelling_a_received_repair_goes_through_the_service(sunshine, clerk, root, office):
-    with at():
+    with at(T):
         order = repair_received(sunshine, by=clerk)
-    with at(timedelta(hours=1)):
+    with at(T + timedelta(hours=1)):
         done = act(office, RepairOrder, "cancel", [order], reason="住户自行修好")
 
     assert done.redirect_chain == [(url(RepairOrder, "changelist"), 302)]
@@ -404,14 +400,14 @@ def test_cancelling_a_received_repair_goes_through_the_service(sunshine, clerk, 
 def test_a_refused_cancellation_shows_the_services_message_and_changes_nothing(
     sunshine, clerk, engineer, engineering, office
 ):
-    with at():
+    with at(T):
         received = repair_received(sunshine, by=clerk)
         completed = repair_completed(
             sunshine, clerk=clerk, engineer=engineer, department=engineering
         )
     events = {order.pk: order.events.count() for order in (received, completed)}
 
-    with at(timedelta(hours=1)):
+    with at(T + timedelta(hours=1)):
         no_reason = act(office, RepairOrder, "cancel", [received], reason="  ")
         too_late = act(office, RepairOrder, "cancel", [completed, received], reason="重复报修")
 
@@ -433,11 +429,11 @@ def test_a_refused_cancellation_shows_the_services_message_and_changes_nothing(
 def test_closing_and_reopening_a_repair_go_through_the_service(
     sunshine, clerk, engineer, engineering, root, office
 ):
-    with at():
+    with at(T):
         order = repair_completed(sunshine, clerk=clerk, engineer=engineer, department=engineering)
     callback = order.callbacks.get()
 
-    with at(timedelta(hours=1)):
+    with at(T + timedelta(hours=1)):
         unsigned = act(office, RepairOrder, "close", [order])
         repairs.repair_sign_off(order=order, by=clerk, via="phone", signed_name="林晓峰")
         closed = act(office, RepairOrder, "close", [order], reason="回访前归档")
@@ -448,7 +444,7 @@ def test_closing_and_reopening_a_repair_go_through_the_service(
     assert fresh(order).state == RepairOrder.State.CLOSED
     assert fresh(order).closed_at == T + timedelta(hours=1)
 
-    with at(timedelta(hours=2)):
+    with at(T + timedelta(hours=2)):
         reopened = act(office, RepairOrder, "reopen", [order], reason="又漏水了")
     assert shown(reopened) == [("success", "1 order reopened.")]
     assert fresh(order).state == RepairOrder.State.REOPENED
@@ -459,11 +455,11 @@ def test_closing_and_reopening_a_repair_go_through_the_service(
 def test_a_missed_callback_is_closed_through_the_service(
     sunshine, clerk, engineer, engineering, root, office
 ):
-    with at():
+    with at(T):
         order = repair_completed(sunshine, clerk=clerk, engineer=engineer, department=engineering)
     callback = order.callbacks.get()
 
-    with at(timedelta(hours=80)):
+    with at(T + timedelta(hours=80)):
         no_reason = act(office, Callback, "close_missed", [callback])
         closed = act(office, Callback, "close_missed", [callback], reason="号码停机")
         again = act(office, Callback, "close_missed", [callback], reason="号码停机")
@@ -483,7 +479,7 @@ def test_the_services_own_permission_check_refuses_a_staff_user_without_the_role
 ):
     """The admin adds no role check: a clerk let into the back office is refused by the
     service, with its message."""
-    with at():
+    with at(T):
         order = repair_completed(sunshine, clerk=clerk, engineer=engineer, department=engineering)
     callback = order.callbacks.get()
     clerk.is_staff = True
@@ -503,13 +499,13 @@ def test_the_services_own_permission_check_refuses_a_staff_user_without_the_role
 def test_an_escalation_is_acknowledged_through_the_service(
     sunshine, clerk, engineering, engineering_manager, root, office
 ):
-    with at():
+    with at(T):
         complaint = complaint_received(sunshine, by=clerk, department=engineering)
-    with at(timedelta(hours=2)):
+    with at(T + timedelta(hours=2)):
         escalations.complaints_escalate(now=T + timedelta(hours=2))
     escalation = Escalation.objects.get()
 
-    with at(timedelta(hours=2, minutes=5)):
+    with at(T + timedelta(hours=2, minutes=5)):
         acknowledged = act(office, Escalation, "acknowledge", [escalation])
         again = act(office, Escalation, "acknowledge", [escalation])
 
@@ -526,7 +522,7 @@ def test_an_escalation_is_acknowledged_through_the_service(
 def test_a_void_is_approved_through_the_service(world, clerk, root, office):
     adjustment = PaymentAdjustment.objects.get()
 
-    with at(timedelta(days=1)):
+    with at(T + timedelta(days=1)):
         no_reason = act(office, PaymentAdjustment, "reject", [adjustment])
         approved = act(office, PaymentAdjustment, "approve", [adjustment])
 

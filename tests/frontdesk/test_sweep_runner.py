@@ -6,7 +6,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from frontdesk import outbox, sweep
 from frontdesk.models import Notification, SweepRun
 from frontdesk.tasks import sweep as sweep_task
+from tests.clock import at
 from tests.factories import complaint_received, repair_completed
 from tickets.models import Escalation
 from visits.models import Callback
@@ -31,10 +31,6 @@ ORDER = [
     "digests_sent",
     "notifications",
 ]
-
-
-def at(moment: datetime):
-    return time_machine.travel(moment, tick=False)
 
 
 def overdue_notices(supervisor, callback):
