@@ -19,7 +19,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from billing import queries
@@ -28,7 +27,7 @@ from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
 from billing.notices import first_of_month, last_of_month
 from billing.payments import payment_take
 from frontdesk import policy
-from frontdesk.api import choice, found, shown
+from frontdesk.api import Keyset, NewestReceivedFirst, choice, found, shown
 from frontdesk.models import Building
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -37,18 +36,8 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 # --- pagination ----------------------------------------------------------------------------------
 
 
-class NoticesNewestFirst(CursorPagination):
+class NoticesNewestFirst(Keyset):
     ordering = ("-period", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class PaymentsNewestFirst(CursorPagination):
-    ordering = ("-received_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 # --- fee notices -----------------------------------------------------------------------------------
@@ -265,7 +254,7 @@ class PaymentViewSet(
     """Payments, newest first. The desk and finance take them; a resident reads their own."""
 
     filterset_class = PaymentFilter
-    pagination_class = PaymentsNewestFirst
+    pagination_class = NewestReceivedFirst
 
     def get_queryset(self):
         qs = policy.payments_for(self.request.user)

@@ -17,13 +17,21 @@ from frontdesk.models import Resident, ResidentPhone, Unit, phone_validator
 from frontdesk.services import PhoneInput, digits_of
 
 
-class ByIdPagination(CursorPagination):
-    """Keyset pagination: page 400 costs what page 1 costs."""
+class Keyset(CursorPagination):
+    """Keyset pagination: page 400 costs what page 1 costs. Fifty a page; a client may ask for
+    up to 200. A list names its order in a subclass."""
 
-    ordering = "pk"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class ByIdPagination(Keyset):
+    ordering = "pk"
+
+
+class NewestReceivedFirst(Keyset):
+    ordering = ("-received_at", "-id")
 
 
 class UnitSerializer(serializers.ModelSerializer):

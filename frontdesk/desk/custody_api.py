@@ -272,15 +272,7 @@ class ParcelViewSet(DeskRecordViewSet):
     @extend_schema(request=ParcelCreateSerializer, responses=shows(ParcelSerializer, 201))
     def create(self, request):
         """Register a parcel: the unit's residents are sent its pickup code."""
-        data = self._valid(ParcelCreateSerializer)
-        unit = self._unit(data.pop("unit"))
-        parcel = desk.parcel_register(
-            property=unit.building.property,
-            by=request.user,
-            unit=unit,
-            **data,
-        )
-        return self._respond(parcel, status.HTTP_201_CREATED)
+        return self._created_at_unit(ParcelCreateSerializer, desk.parcel_register)
 
     @extend_schema(request=ParcelHandOverSerializer, responses=ParcelSerializer)
     @action(detail=True, methods=["post"], url_path="hand-over", url_name="hand-over")
@@ -311,10 +303,7 @@ class KeyViewSet(DeskRecordViewSet):
 
     @extend_schema(request=KeyCreateSerializer, responses=shows(KeyDetailSerializer, 201))
     def create(self, request):
-        data = self._valid(KeyCreateSerializer)
-        unit = self._unit(data.pop("unit"))
-        key = desk.key_deposit(property=unit.building.property, by=request.user, unit=unit, **data)
-        return self._respond(key, status.HTTP_201_CREATED)
+        return self._created_at_unit(KeyCreateSerializer, desk.key_deposit)
 
     def _move(self, service):
         key = self.get_object()

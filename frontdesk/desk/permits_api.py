@@ -169,15 +169,7 @@ class ReleasePassViewSet(DeskRecordViewSet):
 
     @extend_schema(request=ReleasePassCreateSerializer, responses=shows(ReleasePassSerializer, 201))
     def create(self, request):
-        data = self._valid(ReleasePassCreateSerializer)
-        unit = self._unit(data.pop("unit"))
-        release = desk.release_pass_request(
-            property=unit.building.property,
-            by=request.user,
-            unit=unit,
-            **data,
-        )
-        return self._respond(release, status.HTTP_201_CREATED)
+        return self._created_at_unit(ReleasePassCreateSerializer, desk.release_pass_request)
 
     @extend_schema(request=ReleasePassDecideSerializer, responses=ReleasePassSerializer)
     @action(detail=True, methods=["post"])

@@ -139,6 +139,13 @@ class DeskRecordViewSet(
         )
         return Response(serializer.data, status=status_code)
 
+    def _created_at_unit(self, input_class, service) -> Response:
+        """A record made by `service` for the unit the input names, at that unit's property."""
+        data = self._valid(input_class)
+        unit = self._unit(data.pop("unit"))
+        record = service(property=unit.building.property, by=self.request.user, unit=unit, **data)
+        return self._respond(record, status.HTTP_201_CREATED)
+
     def _unit(self, pk):
         return found(
             policy.units_for(self.request.user).select_related("building__property"), pk, "unit"

@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from frontdesk import policy
-from frontdesk.api import TakesInput, found
+from frontdesk.api import NewestReceivedFirst, TakesInput, found
 from frontdesk.models import Department, User
 from tickets.complaints import escalations
 from tickets.complaints import services as complaints
@@ -41,7 +41,6 @@ from tickets.complaints.serializers import (
     ResidentComplaintSerializer,
 )
 from tickets.models import Complaint, ComplaintEvent, Escalation
-from tickets.repairs.api import NewestFirst
 from visits.models import Callback
 
 
@@ -107,7 +106,7 @@ class ComplaintViewSet(
     handling; a resident sees (and makes) their own, without the internal handling."""
 
     filterset_class = ComplaintFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestReceivedFirst
 
     def _staff(self) -> bool:
         return policy.is_staff_member(self.request.user)

@@ -8,22 +8,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from frontdesk import policy
-from frontdesk.api import TakesInput, found
+from frontdesk.api import NewestReceivedFirst, TakesInput, found
 from frontdesk.models import Department, User
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
 from tickets.repairs import services as repairs
 from tickets.repairs.services import LineInput
-
-
-class NewestFirst(CursorPagination):
-    ordering = ("-received_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -186,7 +178,7 @@ class RepairOrderViewSet(
     TakesInput, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     filterset_class = OrderFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestReceivedFirst
 
     def get_queryset(self):
         qs = policy.repairs_for(self.request.user)
