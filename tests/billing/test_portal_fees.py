@@ -229,6 +229,34 @@ def test_the_fees_page_runs_a_fixed_number_of_queries(
     assert len(table_rows(body, "notices")) == 12
 
 
+def test_notices_and_payments_page_on_their_own_parameters(lin_client, clerk, units):
+    for day in range(1, 22):  # one more than a phone's page of each
+        notice = make_notice(
+            units["2-1603"],
+            date(2026, 10, day),
+            "10.00",
+            due=date(2026, 11, 1),
+            number=f"N{day:02}",
+        )
+        pay(units["2-1603"], clerk, [notice], "10.00", received="10.00")
+
+    first = lin_client.get(reverse("portal_fees")).content.decode()
+    assert len(table_rows(first, "notices")) == 20
+    assert len(table_rows(first, "payments")) == 20
+    assert '<a href="?page=2">Older</a>' in first
+    assert '<a href="?receipts=2">Older</a>' in first
+    assert text_of(first).count("Page 1 of 2") == 2
+
+    older_notices = lin_client.get(reverse("portal_fees") + "?page=2").content.decode()
+    assert [row.split()[0] for row in table_rows(older_notices, "notices")] == ["N01"]
+    assert '<a href="?page=1">Newer</a>' in older_notices
+    assert len(table_rows(older_notices, "payments")) == 20
+
+    older_payments = lin_client.get(reverse("portal_fees") + "?receipts=2").content.decode()
+    assert len(table_rows(older_payments, "payments")) == 1
+    assert '<a href="?receipts=1">Newer</a>' in older_payments
+
+
 # --- one notice -----------------------------------------------------------------------------------------
 
 
