@@ -5,16 +5,22 @@ browsers, and the helpers that make records and read pages.
 
 林晓峰 himself stays each module's: where he lives and whether he has a portal account a module
 says by overriding `lin_fields` and `lin_account` (tests/conftest.py); overriding them here
-would change him for every module of tests/frontdesk."""
+would change him for every module of tests/frontdesk.
 
+The API's tests (test_desk_api_*.py) share two places, `here` and `there`, the clerk's API
+client, the request helpers and one maker for each kind of record: the last section."""
+
+import itertools
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from frontdesk.desk import permits_services, registers_services
+from frontdesk.desk import permits_services, registers_services, shift_services
+from frontdesk.models import Property, Resident, Unit, User
 from tests.conftest import staff_at
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, portal_user_for
 from tests.helpers import text
@@ -152,3 +158,146 @@ def section(response, id_: str) -> str:
     assert f'id="{id_}"' in page, f"no section {id_}"
     start = page.index(f'id="{id_}"')
     return plain(page[start : page.index("</section>", start)])
+
+
+# --- the desk's API (test_desk_api_*.py) -----------------------------------------------------------
+# Those tests stop the clock (`frozen = frozen_at(API_NOW)`) at 10:00 in Shanghai on Tuesday
+# 24 November 2026, and make their records through the services at a Place: `here`, the
+# clerk's, or `there`, another property's.
+
+API_NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+API_TODAY = date(2026, 11, 24)
+
+
+@dataclass
+class Place:
+    """One property with a unit, its resident and its desk."""
+
+    prop: Property
+    unit: Unit
+    resident: Resident
+    clerk: User
+    supervisor: User
+
+
+@pytest.fixture
+def here(sunshine, clerk, supervisor):
+    unit = UnitFactory(building=BuildingFactory(property=sunshine, number="2"), number="1503")
+    lin = ResidentFactory(property=sunshine, name="林晓峰", phones=["13812345678"], unit=unit)
+    return Place(sunshine, unit, lin, clerk, supervisor)
+
+
+@pytest.fixture
+def there(elsewhere):
+    unit = UnitFactory(building=BuildingFactory(property=elsewhere, number="9"), number="0101")
+    resident = ResidentFactory(property=elsewhere, name="外人", phones=["13800009999"], unit=unit)
+    return Place(
+        elsewhere,
+        unit,
+        resident,
+        staff_at(elsewhere, "clerk", username="there-clerk"),
+        staff_at(elsewhere, "supervisor", username="there-boss"),
+    )
+
+
+@pytest.fixture
+def api(clerk_client):
+    """The clerk's API client, in English."""
+    clerk_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return clerk_client
+
+
+def post(client, url, body=None, **kwargs):
+    return client.post(url, body or {}, content_type="application/json", **kwargs)
+
+
+def detail(name, obj, action=None):
+    if action is None:
+        return reverse(f"{name}-detail", args=[obj.pk])
+    return reverse(f"{name}-{action}", args=[obj.pk])
+
+
+def refused(response, text):
+    assert response.status_code == 400, response.content
+    assert text in str(response.json()), response.json()
+
+
+# --- makers: one record of each kind at a place, through the services -----------------------------
+
+_seq = itertools.count(1)
+
+
+def make_visitor(p: Place):
+    return registers_services.visitor_register(
+        property=p.prop, by=p.clerk, name="访客", purpose="送货", unit=p.unit
+    )
+
+
+def make_message(p: Place):
+    return registers_services.message_take(
+        property=p.prop, by=p.clerk, caller_name="快递员", text="明天再送", for_resident=p.resident
+    )
+
+
+def make_parcel(p: Place):
+    return registers_services.parcel_register(
+        property=p.prop, by=p.clerk, unit=p.unit, carrier="顺丰", shelf="A"
+    )
+
+
+def make_key(p: Place):
+    return registers_services.key_deposit(
+        property=p.prop,
+        by=p.clerk,
+        unit=p.unit,
+        label=f"K{next(_seq)}",
+        description="大门钥匙",
+        deposited_by=p.resident.name,
+        authorised="林太太",
+    )
+
+
+def make_lost(p: Place):
+    return registers_services.lost_item_register(
+        property=p.prop,
+        by=p.clerk,
+        description="黑色雨伞",
+        found_where="大堂",
+        found_by="保安",
+        stored_where="前台柜",
+    )
+
+
+def make_pass(p: Place):
+    return permits_services.release_pass_request(
+        property=p.prop, by=p.clerk, unit=p.unit, carrier_name="搬家公司", items="沙发一张"
+    )
+
+
+def make_decoration(p: Place):
+    return permits_services.decoration_apply(
+        resident=p.resident,
+        unit=p.unit,
+        by=p.clerk,
+        contractor="好家装修",
+        contractor_phone="13911112222",
+        work="厨房翻新",
+        starts=date(2026, 12, 1),
+        ends=date(2026, 12, 20),
+    )
+
+
+def make_handover(p: Place):
+    return shift_services.handover_record(
+        property=p.prop,
+        by=p.clerk,
+        day=API_TODAY - timedelta(days=next(_seq)),
+        shift="day",
+        pending="2-1503 钥匙未还",
+    )
+
+
+def make_ledger(p: Place):
+    return shift_services.ledger_sign(
+        property=p.prop, by=p.supervisor, day=API_TODAY - timedelta(days=next(_seq))
+    )
