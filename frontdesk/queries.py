@@ -11,9 +11,11 @@ from frontdesk.models import (
     HolidayYear,
     Notification,
     Property,
+    Resident,
     ResidentEvent,
     ResidentPhone,
     SweepRun,
+    Unit,
     User,
 )
 from frontdesk.policy import residents_for
@@ -21,35 +23,68 @@ from frontdesk.policy import residents_for
 UNIT_PATTERN = re.compile(r"^\s*([0-9A-Za-z]+)\s*-\s*([0-9A-Za-z]+)\s*$")
 PHONE_CHARS = re.compile(r"^[\d\s+()-]+$")
 LOOKUP_LIMIT = 50
+# pg_trgm finds a fragment inside a text only from three characters on.
+TRIGRAM = 3
+# An archive number (YYMMDDNNN) is searched from its move-in day on.
+ARCHIVE_PREFIX = 6
 
 
 def resident_lookup(user: User, text: str) -> QuerySet:
-    """Residents matching what a clerk typed: any part of a phone, a name, "1-1203" or an
-    archive number. Several readings of the same text are combined (a "138-1234" may be a
-    phone fragment or a unit)."""
+    """Residents matching what a clerk typed: any part of a phone (four digits: its last
+    four), a name or a company, "1-1203", or the start of an archive number. Each reading of
+    the text is searched through its own index and the ids are combined, so the time does not
+    grow with the number of residents (a "138-1234" may be a phone fragment or a unit)."""
     text = text.strip()
     if not text:
         return residents_for(user).none()
-    match = Q(name__icontains=text) | Q(company__icontains=text)
-    unit = UNIT_PATTERN.match(text)
-    if unit:
-        match |= Q(units__building__number__iexact=unit[1], units__number__iexact=unit[2])
-    if PHONE_CHARS.match(text):
-        digits = re.sub(r"\D", "", text)
-        if len(digits) >= 3:
-            match |= Q(phones__digits__contains=digits)
-        if len(digits) == 9:
-            match |= Q(archive_number=digits)
-    ids = residents_for(user).filter(match).values("pk")
+    first, *others = _readings(text)
+    ids = first.union(*others) if others else first
     return resident_cards(residents_for(user).filter(pk__in=ids)).order_by("name", "pk")[
         :LOOKUP_LIMIT
     ]
 
 
+def _readings(text: str) -> list[QuerySet]:
+    """The resident ids of each reading of the text, each found through one index; the
+    caller keeps those the user may see."""
+    residents = Resident.objects.order_by()
+    readings = [
+        residents.filter(_fragment_of("name", text) | _fragment_of("company", text)).values("pk")
+    ]
+    unit = UNIT_PATTERN.match(text)
+    if unit:
+        readings.append(
+            Resident.units.through.objects.filter(
+                unit__building__number__iexact=unit[1], unit__number__iexact=unit[2]
+            ).values("resident_id")
+        )
+    if PHONE_CHARS.match(text):
+        digits = re.sub(r"\D", "", text)
+        phones = ResidentPhone.objects.order_by()
+        if len(digits) == 4:
+            readings.append(phones.filter(last_four=digits).values("resident_id"))
+        elif len(digits) >= TRIGRAM:
+            readings.append(phones.filter(digits__contains=digits).values("resident_id"))
+        if ARCHIVE_PREFIX <= len(digits) <= 9:
+            readings.append(residents.filter(archive_number__startswith=digits).values("pk"))
+    return readings
+
+
+def _fragment_of(field: str, text: str) -> Q:
+    """The text anywhere in the field; shorter than a trigram, at the field's start (a
+    surname) or, with two characters, its end (a given name): what a trigram index finds."""
+    if len(text) >= TRIGRAM:
+        return Q(**{f"{field}__icontains": text})
+    match = Q(**{f"{field}__istartswith": text})
+    if len(text) == 2:
+        match |= Q(**{f"{field}__iendswith": text})
+    return match
+
+
 def resident_cards(qs: QuerySet) -> QuerySet:
     """What a resident card shows, in a fixed number of queries."""
     return qs.select_related("property", "user").prefetch_related(
-        "units__building",
+        Prefetch("units", queryset=Unit.objects.select_related("building")),
         Prefetch("phones", queryset=ResidentPhone.objects.order_by("id")),
     )
 

@@ -7,6 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from frontdesk import services
+from frontdesk.services import PhoneInput
+from tests.conftest import LIN_PHONE
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
 
 
@@ -80,3 +83,84 @@ def test_resident_card_runs_a_fixed_number_of_queries(clerk_client, sunshine, li
         clerk_client.get(reverse("resident_card", args=[lin.pk]))
 
     assert len(one_unit.captured_queries) == len(four_units.captured_queries)
+
+
+def test_four_digits_are_the_last_four_of_a_phone_and_longer_fragments_any_part(clerk_client, lin):
+    assert found(clerk_client, "5678") == ["林晓峰"]
+    assert found(clerk_client, "1234") == []  # the middle of his number: not a 尾号
+    assert found(clerk_client, "381234") == ["林晓峰"]
+    assert found(clerk_client, "123") == ["林晓峰"]
+
+
+def test_a_changed_number_is_found_by_its_new_last_four(clerk_client, lin, clerk):
+    services.resident_update(
+        resident=lin,
+        by=clerk,
+        units=list(lin.units.all()),
+        phones=[PhoneInput(number="139 0000 2468")],
+    )
+
+    assert found(clerk_client, "2468") == ["林晓峰"]
+    assert found(clerk_client, "5678") == []
+
+
+def test_the_start_of_an_archive_number_finds_who_moved_in_that_day(clerk_client, lin, wu):
+    later = ResidentFactory(
+        property=lin.property, name="林晓峰之妻", move_in_date=date(2004, 2, 14)
+    )
+
+    assert later.archive_number == "040214002"
+    assert found(clerk_client, "040214") == ["林晓峰", "林晓峰之妻"]
+    assert found(clerk_client, "0402140") == ["林晓峰", "林晓峰之妻"]
+    assert found(clerk_client, "040214002") == ["林晓峰之妻"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("林", ["林晓峰", "林敏"]),  # one character: a surname
+        ("晓", []),  # one character is no given name
+        ("林晓", ["林晓峰"]),  # two: the start of a name
+        ("晓峰", ["林晓峰"]),  # or its end
+        ("吴敏", ["吴敏"]),  # or the whole of a two-character name
+        ("敏", []),
+        ("晓峰x", []),
+    ],
+)
+def test_short_name_fragments_match_the_start_or_the_end_of_a_name(
+    clerk_client, sunshine, lin, wu, text, names
+):
+    ResidentFactory(property=sunshine, name="林敏")
+
+    assert sorted(found(clerk_client, text)) == sorted(names)
+
+
+def test_a_company_is_found_by_any_part_of_its_name_in_any_case(clerk_client, sunshine):
+    ResidentFactory(property=sunshine, name="周杰", company="Starlight Technology 星河科技")
+
+    assert found(clerk_client, "星河科技") == ["周杰"]
+    assert found(clerk_client, "light tech") == ["周杰"]
+    assert found(clerk_client, "St") == ["周杰"]
+
+
+def test_a_room_is_found_whatever_the_case_of_its_building(clerk_client, sunshine):
+    unit = UnitFactory(building=BuildingFactory(property=sunshine, number="A"), number="0301")
+    ResidentFactory(property=sunshine, name="何静", unit=unit)
+
+    assert found(clerk_client, "a-0301") == ["何静"]
+
+
+@pytest.mark.parametrize("text", ["5678", "12345678", "林晓峰", "晓峰", "1-1203", "040214"])
+def test_another_propertys_resident_never_appears_however_alike(clerk_client, lin, elsewhere, text):
+    unit = UnitFactory(building=BuildingFactory(property=elsewhere, number="1"), number="1203")
+    ResidentFactory(
+        property=elsewhere,
+        name="林晓峰",
+        unit=unit,
+        phones=[LIN_PHONE],
+        move_in_date=lin.move_in_date,
+    )
+
+    response = clerk_client.get(reverse("lookup"), {"q": text})
+
+    assert [r.pk for r in response.context["results"]] == [lin.pk]
