@@ -1,7 +1,8 @@
-"""The caller card: one page for the unit a caller is about, whatever the clerk typed (any part
-of a phone, a name, a room "2-1503", an archive number). It shows the people of the unit and
-everything open for it at once: repairs, complaints, callbacks due, what it owes, parcels
-waiting, keys held, today's visitors and unread phone messages, each linked to its page.
+"""The caller card: one page for the unit a caller is about, whatever the clerk typed (the last
+four or any part of a phone, a name, a room "2-1503", an archive number). It shows the people
+of the unit and everything open for it at once: repairs, complaints, callbacks due, what it
+owes, parcels waiting, keys held, today's visitors and unread phone messages, each linked to
+its page.
 
 Matching reuses the resident lookup (frontdesk.queries); a room also matches a unit nobody
 lives in. Everything is scoped by the policy: another property's unit is not found.

@@ -1,4 +1,5 @@
-"""The clerk's resident lookup: any part of a phone, a name, a unit or an archive number."""
+"""The clerk's resident lookup: the last four or any part of a phone, a name, a unit or an
+archive number."""
 
 from datetime import date
 
