@@ -4,7 +4,6 @@ or a company (SQLite searches those by scanning, slower)."""
 
 import django.db.models.functions.text
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 from django.db.models.functions import Upper
 
@@ -23,6 +22,7 @@ TRIGRAM_INDEXES = {
 def trigram_indexes_create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for model_name, indexes in TRIGRAM_INDEXES.items():
         model = apps.get_model("frontdesk", model_name)
         for index in indexes:
@@ -30,6 +30,7 @@ def trigram_indexes_create(apps, schema_editor):
 
 
 def trigram_indexes_drop(apps, schema_editor):
+    # The extension stays: other objects of the database may use it.
     if schema_editor.connection.vendor != "postgresql":
         return
     for model_name, indexes in TRIGRAM_INDEXES.items():
@@ -58,6 +59,5 @@ class Migration(migrations.Migration):
             model_name='residentphone',
             index=models.Index(fields=['last_four'], name='phone_last_four'),
         ),
-        TrigramExtension(),
         migrations.RunPython(trigram_indexes_create, trigram_indexes_drop),
     ]
