@@ -32,41 +32,48 @@ ARCHIVE_PREFIX = 6
 def resident_lookup(user: User, text: str) -> QuerySet:
     """Residents matching what a clerk typed: any part of a phone (four digits: its last
     four), a name or a company, "1-1203", or the start of an archive number. Each reading of
-    the text is searched through its own index and the ids are combined, so the time does not
-    grow with the number of residents (a "138-1234" may be a phone fragment or a unit)."""
-    text = text.strip()
-    if not text:
-        return residents_for(user).none()
-    first, *others = _readings(text)
+    the text is searched through its own index, and only its first LOOKUP_LIMIT residents
+    are combined, so the time does not grow with the number of residents (a "138-1234" may
+    be a phone fragment or a unit)."""
+    scope = residents_for(user)
+    matches = _readings(text.strip())
+    if not matches:
+        return scope.none()
+    # The properties as values, not a subquery: the planner then knows how many residents
+    # each holds, and does not read a large property's whole index to narrow a name's rows.
+    properties = list(policy.properties_for(user).values_list("pk", flat=True))
+    candidates = Resident.objects.filter(property__in=properties).order_by("name", "pk")
+    # Each reading's first residents in a subquery of its own: SQLite allows no LIMIT in the
+    # parts of a UNION.
+    first, *others = [
+        Resident.objects.filter(pk__in=candidates.filter(match)[:LOOKUP_LIMIT].values("pk"))
+        .order_by()
+        .values("pk")
+        for match in matches
+    ]
     ids = first.union(*others) if others else first
-    return resident_cards(residents_for(user).filter(pk__in=ids)).order_by("name", "pk")[
-        :LOOKUP_LIMIT
-    ]
+    return resident_cards(scope.filter(pk__in=ids)).order_by("name", "pk")[:LOOKUP_LIMIT]
 
 
-def _readings(text: str) -> list[QuerySet]:
-    """The resident ids of each reading of the text, each found through one index; the
-    caller keeps those the user may see."""
-    residents = Resident.objects.order_by()
-    readings = [
-        residents.filter(_fragment_of("name", text) | _fragment_of("company", text)).values("pk")
-    ]
+def _readings(text: str) -> list[Q]:
+    """What the text may be, each a condition one index answers."""
+    readings = [_fragment_of("name", text) | _fragment_of("company", text)] if text else []
     unit = UNIT_PATTERN.match(text)
     if unit:
-        readings.append(
-            Resident.units.through.objects.filter(
-                unit__building__number__iexact=unit[1], unit__number__iexact=unit[2]
-            ).values("resident_id")
+        rooms = Resident.units.through.objects.filter(
+            unit__building__number__iexact=unit[1], unit__number__iexact=unit[2]
         )
+        readings.append(Q(pk__in=rooms.values("resident_id")))
     if PHONE_CHARS.match(text):
         digits = re.sub(r"\D", "", text)
-        phones = ResidentPhone.objects.order_by()
         if len(digits) == 4:
-            readings.append(phones.filter(last_four=digits).values("resident_id"))
+            phones = ResidentPhone.objects.filter(last_four=digits)
+            readings.append(Q(pk__in=phones.values("resident_id")))
         elif len(digits) >= TRIGRAM:
-            readings.append(phones.filter(digits__contains=digits).values("resident_id"))
+            phones = ResidentPhone.objects.filter(digits__contains=digits)
+            readings.append(Q(pk__in=phones.values("resident_id")))
         if ARCHIVE_PREFIX <= len(digits) <= 9:
-            readings.append(residents.filter(archive_number__startswith=digits).values("pk"))
+            readings.append(Q(archive_number__startswith=digits))
     return readings
 
 

@@ -124,7 +124,7 @@ def test_the_start_of_an_archive_number_finds_who_moved_in_that_day(clerk_client
         ("林晓", ["林晓峰"]),  # two: the start of a name
         ("晓峰", ["林晓峰"]),  # or its end
         ("吴敏", ["吴敏"]),  # or the whole of a two-character name
-        ("敏", []),
+        ("林敏", ["林敏"]),
         ("晓峰x", []),
     ],
 )
