@@ -34,8 +34,9 @@ class FollowUp:
     def closed_missed(self, callback: Callback, *, by: User, reason: str, at: datetime) -> None:
         """A supervisor ended the callback without the call."""
 
-    def overdue(self, callback: Callback, *, now: datetime) -> None:
-        """The callback's window passed without the call (the sweep, once per callback)."""
+    def overdue(self, callbacks: list[Callback], *, now: datetime) -> None:
+        """The callbacks' windows passed without the call (the sweep, once per callback, a
+        batch at a time: write what they cause together, not a query per callback)."""
 
 
 # The record a callback follows, by the field naming it: a promised reply (kind "reply")
@@ -49,6 +50,14 @@ def register(record_field: str, follow_up: FollowUp) -> None:
     if record_field not in RECORD_FIELDS:
         raise ValueError(f"A callback follows one of {RECORD_FIELDS}, not {record_field!r}")
     _registered[record_field] = follow_up
+
+
+def follow_ups_for(callbacks: list[Callback]) -> dict[FollowUp, list[Callback]]:
+    """The callbacks grouped by what follows them up, for a batch's hooks."""
+    grouped: dict[FollowUp, list[Callback]] = {}
+    for callback in callbacks:
+        grouped.setdefault(follow_up_for(callback), []).append(callback)
+    return grouped
 
 
 def follow_up_for(callback: Callback) -> FollowUp:

@@ -1,7 +1,7 @@
 """Callbacks: scheduled from their triggers, worked through by the desk, swept by beat.
 
-The deadline lives on the row (due_at). The sweep claims rows with conditional UPDATEs, so
-running it twice, or in two beats at once, changes nothing the second time."""
+The deadline lives on the row (due_at). The sweep claims due rows a batch at a time, locked
+and stamped, so running it twice, or in two beats at once, changes nothing the second time."""
 
 from datetime import datetime, timedelta
 
@@ -10,11 +10,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from frontdesk import policy
+from frontdesk import batches, policy
 from frontdesk.models import Property, User
-from frontdesk.outbox import staff_notify
-from visits.follow_ups import follow_up_for
+from frontdesk.outbox import Listing, UserMessage, staff_notify, users_notify
+from visits.follow_ups import follow_up_for, follow_ups_for
 from visits.models import CallAttempt, Callback
 
 FLAG_AFTER_FAILED_CALLS = 3
@@ -266,76 +267,105 @@ def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callb
     return callback
 
 
-def callbacks_mark_overdue(*, now: datetime, batch_size: int = 500) -> int:
-    """Every open callback whose window has passed turns overdue exactly once, with one
-    notice to the property's supervisors, however often (or however late) the sweep runs."""
-    marked = 0
-    while True:
-        ids = list(
-            Callback.objects.filter(
-                status=Callback.Status.OPEN, overdue_at__isnull=True, due_at__lte=now
-            )
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:batch_size]
+# Rows a batch claims: a few thousand keep the statements short and the memory flat.
+SWEEP_BATCH = 5000
+# What the timeline events and the notices need of a swept callback.
+SWEPT_FIELDS = (
+    "property_id", "kind", "repair_id", "complaint_id", "fee_notice_id", "parent_id",
+    "question", "due_at", "repair__number", "repair__state", "complaint__number",
+    "complaint__state",
+)  # fmt: skip
+
+
+def _swept(due, *, batch_size: int, **stamp):
+    """Claim `due` a batch at a time (frontdesk.batches.claim), stamping `stamp` on the rows;
+    each batch loaded with its repairs' and complaints' numbers and states in one query."""
+    while ids := batches.claim(due, order_by=("due_at", "pk"), size=batch_size, **stamp):
+        yield list(
+            Callback.objects.filter(pk__in=ids)
+            .select_related("repair", "complaint")
+            .only(*SWEPT_FIELDS)
+            .order_by("due_at", "pk")
         )
-        for pk in ids:
-            with transaction.atomic():
-                claimed = Callback.objects.filter(
-                    pk=pk, status=Callback.Status.OPEN, overdue_at__isnull=True
-                ).update(overdue_at=now)
-                if claimed == 1:
-                    _notify_overdue(
-                        Callback.objects.select_related("property", "repair", "complaint").get(
-                            pk=pk
-                        ),
-                        now=now,
-                    )
-                    marked += 1
-        if len(ids) < batch_size:
-            return marked
 
 
-def _notify_overdue(callback: Callback, *, now: datetime) -> None:
-    what = _what(callback)
-    follow_up_for(callback).overdue(callback, now=now)
-    staff_notify(
-        property=callback.property,
-        roles=policy.roles_with("callback.overdue.notice"),
-        subject=_("Callback overdue: %(what)s") % {"what": what},
-        body=_("Due %(due)s, not made.") % {"due": _local(callback.due_at, callback)},
-        link=reverse("callback_flagged"),
-        about=callback,
+def callbacks_mark_overdue(*, now: datetime, batch_size: int = SWEEP_BATCH) -> int:
+    """Every open callback whose window has passed turns overdue exactly once, however often,
+    however late and in however many beats at once the sweep runs: a batch at a time, claimed
+    in one statement with its timeline events written together; then each supervisor of a
+    property gets one notice listing what turned overdue there. One transaction, so a sweep
+    that fails or is killed half-way leaves nothing, and the next one does all of it once."""
+    due = Callback.objects.filter(
+        status=Callback.Status.OPEN, overdue_at__isnull=True, due_at__lte=now
     )
+    listings: dict[int, Listing] = {}
+    with transaction.atomic():
+        for batch in _swept(due, batch_size=batch_size, overdue_at=now):
+            for follow_up, callbacks in follow_ups_for(batch).items():
+                follow_up.overdue(callbacks, now=now)
+            for callback in batch:
+                listings.setdefault(callback.property_id, Listing()).add(callback)
+        _tell(
+            listings, "callback.overdue.notice", _overdue_subject, reverse("callback_flagged"), now
+        )
+    return sum(listing.count for listing in listings.values())
 
 
-def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
-    """A notice to the desk's clerks for each callback due within the hour, once."""
+def callbacks_remind_due_soon(*, now: datetime, batch_size: int = SWEEP_BATCH) -> int:
+    """Once per callback due within the hour: each clerk of its property is told, in one
+    notice per sweep listing them."""
     due_soon = Callback.objects.filter(
         status=Callback.Status.OPEN,
         reminded_at__isnull=True,
         due_at__gt=now,
         due_at__lte=now + REMIND_BEFORE,
     )
-    reminded = 0
-    while ids := list(due_soon.order_by("due_at").values_list("pk", flat=True)[:batch_size]):
-        for pk in ids:
-            with transaction.atomic():
-                # The claim re-checks everything: a callback finished meanwhile is skipped.
-                if due_soon.filter(pk=pk).update(reminded_at=now):
-                    callback = Callback.objects.select_related(
-                        "property", "repair", "complaint"
-                    ).get(pk=pk)
-                    staff_notify(
-                        property=callback.property,
-                        roles=policy.roles_with("callback.work"),
-                        subject=_("Callback due within the hour: %(what)s")
-                        % {"what": _what(callback)},
-                        body="",
-                        link=reverse("callback_queue"),
-                        about=callback,
-                    )
-                    reminded += 1
-    return reminded
+    listings: dict[int, Listing] = {}
+    with transaction.atomic():
+        for batch in _swept(due_soon, batch_size=batch_size, reminded_at=now):
+            for callback in batch:
+                listings.setdefault(callback.property_id, Listing()).add(callback)
+        _tell(listings, "callback.work", _due_soon_subject, reverse("callback_queue"), now)
+    return sum(listing.count for listing in listings.values())
+
+
+def _tell(listings: dict[int, Listing], capability: str, subject, link: str, now: datetime) -> None:
+    """One notice per person holding the capability at each property, listing its callbacks
+    with their deadlines in the property's time; two queries for all the properties."""
+    if not listings:
+        return
+    properties = Property.objects.in_bulk(list(listings))
+    people = policy.staff_with_roles_at(listings, policy.roles_with(capability))
+    messages = []
+    for property_id, listing in listings.items():
+        prop = properties[property_id]
+
+        def line(callback: Callback, prop: Property = prop) -> str:
+            return _("%(what)s: due %(due)s") % {
+                "what": _what(callback),
+                "due": _local_in(callback.due_at, prop),
+            }
+
+        title, body = subject(listing), listing.body(line)
+        messages += [
+            UserMessage(property_id, user, title, body, link, about=listing.only)
+            for user in people.get(property_id, [])
+        ]
+    users_notify(messages, at=now)
+
+
+def _overdue_subject(listing: Listing) -> str:
+    return ngettext(
+        "Callback overdue: %(what)s", "%(count)d callbacks overdue: %(what)s", listing.count
+    ) % {"count": listing.count, "what": listing.named(_what)}
+
+
+def _due_soon_subject(listing: Listing) -> str:
+    return ngettext(
+        "Callback due within the hour: %(what)s",
+        "%(count)d callbacks due within the hour: %(what)s",
+        listing.count,
+    ) % {"count": listing.count, "what": listing.named(_what)}
 
 
 def _what(callback: Callback) -> str:
@@ -350,4 +380,8 @@ def _what(callback: Callback) -> str:
 
 
 def _local(when: datetime, callback: Callback) -> str:
-    return timezone.localtime(when, callback.property.zone).strftime("%Y-%m-%d %H:%M")
+    return _local_in(when, callback.property)
+
+
+def _local_in(when: datetime, prop: Property) -> str:
+    return timezone.localtime(when, prop.zone).strftime("%Y-%m-%d %H:%M")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from frontdesk.models import User
-from tickets.complaints import services
+from tickets.complaints import records, services
 from tickets.models import ComplaintEvent
 from visits.follow_ups import FollowUp
 from visits.models import CallAttempt, Callback
@@ -47,16 +47,17 @@ class ComplaintFollowUp(FollowUp):
         if callback.kind == Callback.Kind.COMPLAINT:
             services.complaint_callback_closed(complaint=callback.complaint, by=by, reason=reason)
 
-    def overdue(self, callback: Callback, *, now: datetime) -> None:
-        late_reply = callback.kind == Callback.Kind.COMPLAINT_REPLY
-        services.complaint_callback_noted(
-            complaint=callback.complaint,
-            by=None,
+    def overdue(self, callbacks: list[Callback], *, now: datetime) -> None:
+        records.events_add(
+            [
+                (
+                    callback.complaint,
+                    ComplaintEvent.Kind.REPLY_OVERDUE
+                    if callback.kind == Callback.Kind.COMPLAINT_REPLY
+                    else ComplaintEvent.Kind.CALLBACK_OVERDUE,
+                )
+                for callback in callbacks
+            ],
             note=_("The callback window has passed"),
             at=now,
-            kind=(
-                ComplaintEvent.Kind.REPLY_OVERDUE
-                if late_reply
-                else ComplaintEvent.Kind.CALLBACK_OVERDUE
-            ),
         )

@@ -57,6 +57,15 @@ def event(
     )
 
 
+def events_add(rows: list[tuple[Complaint, str]], *, note: str, at: datetime) -> None:
+    """A timeline row (complaint, kind) for each of many complaints, in one INSERT: the
+    sweep's batch."""
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(complaint=c, by=None, at=at, kind=kind, state=c.state, note=note)
+        for c, kind in rows
+    )
+
+
 def locked(complaint: Complaint) -> Complaint:
     """Re-read under a row lock: two people (or a person and the sweep) are serialised."""
     return (

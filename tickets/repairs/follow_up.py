@@ -7,7 +7,8 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from frontdesk.models import User
-from tickets.repairs import services
+from tickets.models import RepairEvent
+from tickets.repairs import records, services
 from visits.follow_ups import FollowUp
 from visits.models import CallAttempt, Callback
 
@@ -33,11 +34,10 @@ class RepairFollowUp(FollowUp):
         note = _("Callback closed without reaching: %(reason)s") % {"reason": reason}
         services.repair_callback_noted(order=callback.repair, by=by, note=note, at=at)
 
-    def overdue(self, callback: Callback, *, now: datetime) -> None:
-        services.repair_callback_noted(
-            order=callback.repair,
-            by=None,
+    def overdue(self, callbacks: list[Callback], *, now: datetime) -> None:
+        overdue = RepairEvent.Kind.CALLBACK_OVERDUE
+        records.events_add(
+            [(callback.repair, overdue) for callback in callbacks],
             note=_("The callback window has passed"),
             at=now,
-            overdue=True,
         )

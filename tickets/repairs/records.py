@@ -58,6 +58,14 @@ def event(
     )
 
 
+def events_add(rows: list[tuple[RepairOrder, str]], *, note: str, at: datetime) -> None:
+    """A timeline row (order, kind) for each of many orders, in one INSERT: the sweep's batch."""
+    RepairEvent.objects.bulk_create(
+        RepairEvent(order=order, by=None, at=at, kind=kind, state=order.state, note=note)
+        for order, kind in rows
+    )
+
+
 def locked(order: RepairOrder) -> RepairOrder:
     """Re-read the order under a row lock: two clerks acting at once are serialised."""
     return RepairOrder.objects.select_for_update().get(pk=order.pk)
