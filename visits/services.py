@@ -50,6 +50,24 @@ def callback_schedule(
     )
 
 
+def callbacks_schedule(
+    *, property: Property, kind: str, created_at: datetime, due_at: datetime, records: list[dict]
+) -> list[Callback]:
+    """callback_schedule for many records at once (a sweep's batch), in one INSERT: each of
+    `records` names what its callback follows and may hold its question."""
+    return Callback.objects.bulk_create(
+        Callback(
+            property=property,
+            kind=kind,
+            created_at=created_at,
+            due_at=due_at,
+            next_try_at=created_at,
+            **record,
+        )
+        for record in records
+    )
+
+
 def callbacks_cancel(*, kind: str, reason: str, **record) -> int:
     """The record's open callbacks of a kind are no longer owed (a reopened repair)."""
     return Callback.objects.filter(kind=kind, status=Callback.Status.OPEN, **record).update(
@@ -354,15 +372,22 @@ def _tell(listings: dict[int, Listing], capability: str, subject, link: str, now
     users_notify(messages, at=now)
 
 
+# A notice about one callback reads as it always has; one about several counts them.
 def _overdue_subject(listing: Listing) -> str:
+    if listing.count == 1:
+        return _("Callback overdue: %(what)s") % {"what": listing.named(_what)}
     return ngettext(
-        "Callback overdue: %(what)s", "%(count)d callbacks overdue: %(what)s", listing.count
+        "%(count)d callback overdue: %(what)s",
+        "%(count)d callbacks overdue: %(what)s",
+        listing.count,
     ) % {"count": listing.count, "what": listing.named(_what)}
 
 
 def _due_soon_subject(listing: Listing) -> str:
+    if listing.count == 1:
+        return _("Callback due within the hour: %(what)s") % {"what": listing.named(_what)}
     return ngettext(
-        "Callback due within the hour: %(what)s",
+        "%(count)d callback due within the hour: %(what)s",
         "%(count)d callbacks due within the hour: %(what)s",
         listing.count,
     ) % {"count": listing.count, "what": listing.named(_what)}
