@@ -1,7 +1,9 @@
-"""Claiming the sweep's due rows a batch at a time: one locking SELECT and one UPDATE, however
-many rows the batch holds."""
+"""The sweep's batches: due rows claimed with one locking SELECT and one UPDATE, and the rows
+they cause written with one INSERT … SELECT, however many rows a batch holds."""
 
+from django.db import connection, models
 from django.db.models import QuerySet
+from django.db.models.sql import UpdateQuery
 
 
 def claim(due: QuerySet, *, order_by: tuple[str, ...], size: int, **values) -> list[int]:
@@ -14,8 +16,54 @@ def claim(due: QuerySet, *, order_by: tuple[str, ...], size: int, **values) -> l
     committed is re-checked against `due` and left out. SQLite has no row locks: the project's
     IMMEDIATE transactions hold the database's write lock from the first statement, so nothing
     else writes between the SELECT and the UPDATE."""
-    locked = due.select_for_update(skip_locked=True, of=("self",))
-    ids = list(locked.order_by(*order_by).values_list("pk", flat=True)[:size])
+    ids = _locked(due, order_by, size)
     if ids and values:
         due.model.objects.filter(pk__in=ids).update(**values)
     return ids
+
+
+def claim_rows(
+    due: QuerySet, *, order_by: tuple[str, ...], size: int, fields: tuple[str, ...], **values
+) -> list[tuple]:
+    """claim(), returning `fields` (the model's own columns) of every row taken, in order: on
+    PostgreSQL by the UPDATE itself (RETURNING), elsewhere by a SELECT after it."""
+    ids = _locked(due, order_by, size)
+    if not ids:
+        return []
+    model = due.model
+    if connection.vendor != "postgresql":
+        model.objects.filter(pk__in=ids).update(**values)
+        return list(model.objects.filter(pk__in=ids).order_by(*order_by).values_list(*fields))
+    update = UpdateQuery(model)
+    update.add_update_values(values)
+    update.add_filter("pk__in", ids)
+    sql, params = update.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote((model._meta.pk if name == "pk" else model._meta.get_field(name)).column)
+        for name in fields
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {columns}", params)
+        rows = cursor.fetchall()
+    position = [fields.index(name) for name in order_by]
+    return sorted(rows, key=lambda row: [row[i] for i in position])
+
+
+def _locked(due: QuerySet, order_by: tuple[str, ...], size: int) -> list[int]:
+    locked = due.select_for_update(skip_locked=True, of=("self",))
+    return list(locked.order_by(*order_by).values_list("pk", flat=True)[:size])
+
+
+def insert_from(model: type[models.Model], rows: QuerySet, **columns) -> int:
+    """INSERT INTO `model`'s table SELECT from `rows`: `columns` maps each field written to an
+    expression over `rows` (F, Value, Case). The database makes the rows, none is built in
+    Python, so a batch of thousands costs one statement. Returns how many were written."""
+    aliases = {f"insert_{name}": expression for name, expression in columns.items()}
+    select = rows.annotate(**aliases).values_list(*aliases).order_by()
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+        return cursor.rowcount

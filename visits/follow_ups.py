@@ -6,6 +6,8 @@ called about."""
 
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from frontdesk.models import User
 from visits.models import CallAttempt, Callback
 
@@ -34,9 +36,10 @@ class FollowUp:
     def closed_missed(self, callback: Callback, *, by: User, reason: str, at: datetime) -> None:
         """A supervisor ended the callback without the call."""
 
-    def overdue(self, callbacks: list[Callback], *, now: datetime) -> None:
+    def overdue(self, callbacks: QuerySet[Callback], *, now: datetime) -> None:
         """The callbacks' windows passed without the call (the sweep, once per callback, a
-        batch at a time: write what they cause together, not a query per callback)."""
+        batch at a time): write what they cause in a statement or two for the whole batch,
+        never a query per callback."""
 
 
 # The record a callback follows, by the field naming it: a promised reply (kind "reply")
@@ -52,12 +55,13 @@ def register(record_field: str, follow_up: FollowUp) -> None:
     _registered[record_field] = follow_up
 
 
-def follow_ups_for(callbacks: list[Callback]) -> dict[FollowUp, list[Callback]]:
-    """The callbacks grouped by what follows them up, for a batch's hooks."""
-    grouped: dict[FollowUp, list[Callback]] = {}
+def follow_ups_for(callbacks) -> list[tuple[FollowUp, list[int]]]:
+    """The ids of a batch's callbacks (anything with the callback's `pk` and `<field>_id`s)
+    grouped by the FollowUp registered for the record they follow."""
+    grouped: dict[FollowUp, list[int]] = {}
     for callback in callbacks:
-        grouped.setdefault(follow_up_for(callback), []).append(callback)
-    return grouped
+        grouped.setdefault(follow_up_for(callback), []).append(callback.pk)
+    return [(follow_up, ids) for follow_up, ids in grouped.items() if follow_up is not _NOTHING]
 
 
 def follow_up_for(callback: Callback) -> FollowUp:

@@ -3,10 +3,12 @@
 The deadline lives on the row (due_at). The sweep claims due rows a batch at a time, locked
 and stamped, so running it twice, or in two beats at once, changes nothing the second time."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,42 +289,59 @@ def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callb
 
 # Rows a batch claims: a few thousand keep the statements short and the memory flat.
 SWEEP_BATCH = 5000
-# What the timeline events and the notices need of a swept callback.
+
+
+@dataclass
+class Swept:
+    """What a sweep's notice says of one callback it took; the order's or complaint's number
+    is looked up for the few callbacks a notice names (_named_all)."""
+
+    pk: int
+    property_id: int
+    kind: str
+    due_at: datetime
+    repair_id: int | None
+    complaint_id: int | None
+    fee_notice_id: int | None
+    question: str
+    repair_number: str | None = None
+    complaint_number: str | None = None
+
+    @property
+    def name(self) -> str:
+        repair = self.repair_number if self.repair_id else None
+        return _name(self.kind, repair, self.complaint_number, self.question)
+
+
 SWEPT_FIELDS = (
-    "property_id", "kind", "repair_id", "complaint_id", "fee_notice_id", "parent_id",
-    "question", "due_at", "repair__number", "repair__state", "complaint__number",
-    "complaint__state",
+    "pk", "property_id", "kind", "due_at", "repair_id", "complaint_id", "fee_notice_id",
+    "question",
 )  # fmt: skip
+ORDER = ("due_at", "pk")
 
 
-def _swept(due, *, batch_size: int, **stamp):
-    """Claim `due` a batch at a time (frontdesk.batches.claim), stamping `stamp` on the rows;
-    each batch loaded with its repairs' and complaints' numbers and states in one query."""
-    while ids := batches.claim(due, order_by=("due_at", "pk"), size=batch_size, **stamp):
-        yield list(
-            Callback.objects.filter(pk__in=ids)
-            .select_related("repair", "complaint")
-            .only(*SWEPT_FIELDS)
-            .order_by("due_at", "pk")
-        )
+def _claimed(due: QuerySet[Callback], *, size: int, **stamp) -> list[Swept]:
+    """A batch of `due` claimed and stamped (frontdesk.batches.claim_rows), as Swept."""
+    rows = batches.claim_rows(due, order_by=ORDER, size=size, fields=SWEPT_FIELDS, **stamp)
+    return [Swept(*row) for row in rows]
 
 
 def callbacks_mark_overdue(*, now: datetime, batch_size: int = SWEEP_BATCH) -> int:
     """Every open callback whose window has passed turns overdue exactly once, however often,
-    however late and in however many beats at once the sweep runs: a batch at a time, claimed
-    in one statement with its timeline events written together; then each supervisor of a
-    property gets one notice listing what turned overdue there. One transaction, so a sweep
-    that fails or is killed half-way leaves nothing, and the next one does all of it once."""
+    however late and in however many beats at once the sweep runs. A batch at a time: claimed
+    with one locking SELECT and one UPDATE, what it causes on the records' timelines written by
+    one INSERT … SELECT per kind of record; then each supervisor of a property gets one notice
+    listing what turned overdue there. One transaction, so a sweep that fails or is killed
+    half-way leaves nothing, and the next one does all of it once."""
     due = Callback.objects.filter(
         status=Callback.Status.OPEN, overdue_at__isnull=True, due_at__lte=now
     )
     listings: dict[int, Listing] = {}
     with transaction.atomic():
-        for batch in _swept(due, batch_size=batch_size, overdue_at=now):
-            for follow_up, callbacks in follow_ups_for(batch).items():
-                follow_up.overdue(callbacks, now=now)
-            for callback in batch:
-                listings.setdefault(callback.property_id, Listing()).add(callback)
+        while batch := _claimed(due, size=batch_size, overdue_at=now):
+            for follow_up, callbacks in follow_ups_for(batch):
+                follow_up.overdue(Callback.objects.filter(pk__in=callbacks), now=now)
+            _list(batch, listings)
         _tell(
             listings, "callback.overdue.notice", _overdue_subject, reverse("callback_flagged"), now
         )
@@ -340,11 +359,25 @@ def callbacks_remind_due_soon(*, now: datetime, batch_size: int = SWEEP_BATCH) -
     )
     listings: dict[int, Listing] = {}
     with transaction.atomic():
-        for batch in _swept(due_soon, batch_size=batch_size, reminded_at=now):
-            for callback in batch:
-                listings.setdefault(callback.property_id, Listing()).add(callback)
+        while batch := _claimed(due_soon, size=batch_size, reminded_at=now):
+            _list(batch, listings)
         _tell(listings, "callback.work", _due_soon_subject, reverse("callback_queue"), now)
     return sum(listing.count for listing in listings.values())
+
+
+def _list(batch: list[Swept], listings: dict[int, Listing]) -> None:
+    for swept in batch:
+        listings.setdefault(swept.property_id, Listing()).add(swept)
+
+
+def _named_all(listings: dict[int, Listing]) -> None:
+    """The numbers of the orders and complaints the notices name, in one query."""
+    listed = {swept.pk: swept for listing in listings.values() for swept in listing.first}
+    numbers = Callback.objects.filter(pk__in=list(listed)).values_list(
+        "pk", "repair__number", "complaint__number"
+    )
+    for pk, repair, complaint in numbers:
+        listed[pk].repair_number, listed[pk].complaint_number = repair, complaint
 
 
 def _tell(listings: dict[int, Listing], capability: str, subject, link: str, now: datetime) -> None:
@@ -352,56 +385,68 @@ def _tell(listings: dict[int, Listing], capability: str, subject, link: str, now
     with their deadlines in the property's time; two queries for all the properties."""
     if not listings:
         return
+    _named_all(listings)
     properties = Property.objects.in_bulk(list(listings))
     people = policy.staff_with_roles_at(listings, policy.roles_with(capability))
     messages = []
     for property_id, listing in listings.items():
         prop = properties[property_id]
 
-        def line(callback: Callback, prop: Property = prop) -> str:
+        def line(swept: Swept, prop: Property = prop) -> str:
             return _("%(what)s: due %(due)s") % {
-                "what": _what(callback),
-                "due": _local_in(callback.due_at, prop),
+                "what": swept.name,
+                "due": _local_in(swept.due_at, prop),
             }
 
         title, body = subject(listing), listing.body(line)
+        about = Callback(pk=listing.only.pk) if listing.only else None
         messages += [
-            UserMessage(property_id, user, title, body, link, about=listing.only)
+            UserMessage(property_id, user, title, body, link, about=about)
             for user in people.get(property_id, [])
         ]
     users_notify(messages, at=now)
 
 
+def _named(swept: Swept) -> str:
+    return swept.name
+
+
 # A notice about one callback reads as it always has; one about several counts them.
 def _overdue_subject(listing: Listing) -> str:
     if listing.count == 1:
-        return _("Callback overdue: %(what)s") % {"what": listing.named(_what)}
+        return _("Callback overdue: %(what)s") % {"what": listing.named(_named)}
     return ngettext(
         "%(count)d callback overdue: %(what)s",
         "%(count)d callbacks overdue: %(what)s",
         listing.count,
-    ) % {"count": listing.count, "what": listing.named(_what)}
+    ) % {"count": listing.count, "what": listing.named(_named)}
 
 
 def _due_soon_subject(listing: Listing) -> str:
     if listing.count == 1:
-        return _("Callback due within the hour: %(what)s") % {"what": listing.named(_what)}
+        return _("Callback due within the hour: %(what)s") % {"what": listing.named(_named)}
     return ngettext(
         "%(count)d callback due within the hour: %(what)s",
         "%(count)d callbacks due within the hour: %(what)s",
         listing.count,
-    ) % {"count": listing.count, "what": listing.named(_what)}
+    ) % {"count": listing.count, "what": listing.named(_named)}
 
 
 def _what(callback: Callback) -> str:
     """How a notice names the callback: the order or complaint number, or the question."""
-    if callback.kind == Callback.Kind.COMPLAINT_REPLY:
-        return _("reply to complaint %(number)s") % {"number": callback.complaint.number}
-    if callback.kind == Callback.Kind.COMPLAINT:
-        return _("complaint %(number)s") % {"number": callback.complaint.number}
-    if callback.kind == Callback.Kind.REPLY or callback.repair_id is None:
-        return callback.question[:60]
-    return callback.repair.number
+    repair = callback.repair.number if callback.repair_id else None
+    complaint = callback.complaint.number if callback.complaint_id else None
+    return _name(callback.kind, repair, complaint, callback.question)
+
+
+def _name(kind: str, repair: str | None, complaint: str | None, question: str) -> str:
+    if kind == Callback.Kind.COMPLAINT_REPLY:
+        return _("reply to complaint %(number)s") % {"number": complaint}
+    if kind == Callback.Kind.COMPLAINT:
+        return _("complaint %(number)s") % {"number": complaint}
+    if kind == Callback.Kind.REPLY or repair is None:
+        return question[:60]
+    return repair
 
 
 def _local(when: datetime, callback: Callback) -> str:

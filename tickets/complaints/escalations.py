@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from frontdesk import batches, policy
 from frontdesk.models import User
 from frontdesk.outbox import Listing, UserMessage, staff_notify, users_notify
-from tickets.complaints.records import OPEN, Kind, event, events_add, locked
+from tickets.complaints.records import OPEN, Kind, event, events_for, locked
 from tickets.models import Complaint, Escalation
 
 
@@ -119,7 +119,12 @@ def _escalate_all(complaints, level, reason, *, now: datetime, listings: dict) -
         for complaint in complaints
     )
     note = f"{Escalation.Level(level).label}: {Escalation.Reason(reason).label}"
-    events_add([(complaint, Kind.ESCALATED) for complaint in complaints], note=note, at=now)
+    events_for(
+        Complaint.objects.filter(pk__in=[complaint.pk for complaint in complaints]),
+        kind=Kind.ESCALATED,
+        note=note,
+        at=now,
+    )
     by_property: dict[int, list] = {}
     for membership in policy.memberships_with_roles(
         {complaint.property_id for complaint in complaints}, policy.ESCALATION_ADDRESSEES[level]

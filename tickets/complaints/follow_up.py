@@ -6,6 +6,7 @@ windows go on the complaint's timeline (written by the complaints' services)."""
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from frontdesk.models import User
@@ -13,6 +14,8 @@ from tickets.complaints import records, services
 from tickets.models import ComplaintEvent
 from visits.follow_ups import FollowUp
 from visits.models import CallAttempt, Callback
+
+Kind = ComplaintEvent.Kind
 
 
 class ComplaintFollowUp(FollowUp):
@@ -47,17 +50,12 @@ class ComplaintFollowUp(FollowUp):
         if callback.kind == Callback.Kind.COMPLAINT:
             services.complaint_callback_closed(complaint=callback.complaint, by=by, reason=reason)
 
-    def overdue(self, callbacks: list[Callback], *, now: datetime) -> None:
-        records.events_add(
-            [
-                (
-                    callback.complaint,
-                    ComplaintEvent.Kind.REPLY_OVERDUE
-                    if callback.kind == Callback.Kind.COMPLAINT_REPLY
-                    else ComplaintEvent.Kind.CALLBACK_OVERDUE,
-                )
-                for callback in callbacks
-            ],
+    def overdue(self, callbacks: QuerySet[Callback], *, now: datetime) -> None:
+        late_reply = When(kind=Callback.Kind.COMPLAINT_REPLY, then=Value(Kind.REPLY_OVERDUE))
+        records.events_for(
+            callbacks,
+            through="complaint",
+            kind=Case(late_reply, default=Value(Kind.CALLBACK_OVERDUE)),
             note=_("The callback window has passed"),
             at=now,
         )

@@ -4,6 +4,7 @@ the call, and a missed window go on the order's timeline (written by the repairs
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from frontdesk.models import User
@@ -34,10 +35,11 @@ class RepairFollowUp(FollowUp):
         note = _("Callback closed without reaching: %(reason)s") % {"reason": reason}
         services.repair_callback_noted(order=callback.repair, by=by, note=note, at=at)
 
-    def overdue(self, callbacks: list[Callback], *, now: datetime) -> None:
-        overdue = RepairEvent.Kind.CALLBACK_OVERDUE
-        records.events_add(
-            [(callback.repair, overdue) for callback in callbacks],
+    def overdue(self, callbacks: QuerySet[Callback], *, now: datetime) -> None:
+        records.events_for(
+            callbacks,
+            through="repair",
+            kind=RepairEvent.Kind.CALLBACK_OVERDUE,
             note=_("The callback window has passed"),
             at=now,
         )

@@ -4,9 +4,11 @@ lock and the timeline event."""
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import DateTimeField, F, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from frontdesk import batches
 from frontdesk.models import User
 from tickets.models import RepairEvent, RepairOrder
 
@@ -58,11 +60,17 @@ def event(
     )
 
 
-def events_add(rows: list[tuple[RepairOrder, str]], *, note: str, at: datetime) -> None:
-    """A timeline row (order, kind) for each of many orders, in one INSERT: the sweep's batch."""
-    RepairEvent.objects.bulk_create(
-        RepairEvent(order=order, by=None, at=at, kind=kind, state=order.state, note=note)
-        for order, kind in rows
+def events_for(rows: QuerySet, *, through: str, kind: str, note: str, at: datetime) -> int:
+    """A timeline row for the order each of `rows` names through the field `through`, with the
+    order's state, written by the database in one INSERT … SELECT: the sweep's batch."""
+    return batches.insert_from(
+        RepairEvent,
+        rows,
+        order=F(through),
+        at=Value(at, output_field=DateTimeField()),
+        kind=Value(kind),
+        state=F(f"{through}__state"),
+        note=Value(note),
     )
 
 

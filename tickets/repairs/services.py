@@ -418,7 +418,7 @@ def amount_due(order: RepairOrder) -> Decimal:
 
 def repair_callback_noted(*, order: RepairOrder, by: User | None, note: str, at: datetime) -> None:
     """A call about the order on its timeline, made or closed without it (a missed window is
-    the sweep's, records.events_add)."""
+    the sweep's, records.events_for)."""
     event(order, by, RepairEvent.Kind.CALLBACK, note, at=at)
 
 
