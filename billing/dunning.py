@@ -14,7 +14,7 @@ from billing.models import DunningAction, DunningStage, FeeNotice
 from billing.notices import BATCH_SIZE, dunning_steps_claim
 from frontdesk import clock
 from frontdesk.models import Property
-from frontdesk.outbox import UnitMessage, units_notify
+from frontdesk.outbox import UnitMessage, listed, units_notify
 from visits.models import Callback
 from visits.services import callbacks_schedule
 
@@ -94,7 +94,7 @@ def _reminder(notices: list[FeeNotice]) -> UnitMessage:
     def subject() -> str:
         values = {
             "count": len(notices),
-            "number": _(", ").join(notice.number for notice in notices),
+            "number": listed(notice.number for notice in notices),
             "owed": sum(_owed(notice) for notice in notices),
         }
         if len(notices) == 1:

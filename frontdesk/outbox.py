@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from frontdesk.models import Notification, Property, Resident, ResidentPhone, Unit, User
 from frontdesk.policy import staff_with_roles
@@ -142,6 +143,11 @@ def users_notify(messages: Iterable[UserMessage], *, at: datetime) -> int:
     return len(rows)
 
 
+def listed(items: Iterable[str]) -> str:
+    """Items joined as a list in the active language ("A, B" or "A、B")."""
+    return pgettext("list separator", ", ").join(items)
+
+
 # How many of the records a sweep's notice names; the rest are counted, and on its list.
 LISTED_AT_MOST = 20
 
@@ -166,7 +172,7 @@ class Listing:
 
     def named(self, name: Callable[[models.Model], str]) -> str:
         """The listed records' names for a subject, with an ellipsis when some are left out."""
-        names = _(", ").join(name(record) for record in self.first)
+        names = listed(name(record) for record in self.first)
         return names + ("…" if self.count > len(self.first) else "")
 
     def body(self, line: Callable[[models.Model], str]) -> str:

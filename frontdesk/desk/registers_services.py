@@ -28,6 +28,7 @@ from frontdesk.desk.models import (
 from frontdesk.models import Department, Notification, Property, Resident, Role, Unit, User
 from frontdesk.outbox import (
     UnitMessage,
+    listed,
     notification_enqueue,
     notifications_read_about,
     staff_notify,
@@ -371,8 +372,8 @@ def _parcels_waiting(parcels: list[Parcel]) -> UnitMessage:
     def subject() -> str:
         values = {
             "count": len(parcels),
-            "carrier": _(", ").join(dict.fromkeys(parcel.carrier for parcel in parcels)),
-            "code": _(", ").join(parcel.pickup_code for parcel in parcels),
+            "carrier": listed(dict.fromkeys(parcel.carrier for parcel in parcels)),
+            "code": listed(parcel.pickup_code for parcel in parcels),
         }
         if len(parcels) == 1:
             return (
