@@ -3,6 +3,7 @@ they cause written with one INSERT … SELECT, however many rows a batch holds."
 
 from django.db import connection, models
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import UpdateQuery
 
 
@@ -34,20 +35,30 @@ def claim_rows(
     if connection.vendor != "postgresql":
         model.objects.filter(pk__in=ids).update(**values)
         return list(model.objects.filter(pk__in=ids).order_by(*order_by).values_list(*fields))
+    # One array parameter for the batch's ids, not thousands of them.
     update = UpdateQuery(model)
     update.add_update_values(values)
-    update.add_filter("pk__in", ids)
+    update.add_filter("pk__in", RawSQL("SELECT unnest(%s)", (ids,)))
     sql, params = update.get_compiler(connection=connection).as_sql()
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote((model._meta.pk if name == "pk" else model._meta.get_field(name)).column)
-        for name in fields
-    )
+    columns = ", ".join(quote(_field(model, name).column) for name in fields)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} RETURNING {columns}", params)
         rows = cursor.fetchall()
     position = [fields.index(name) for name in order_by]
     return sorted(rows, key=lambda row: [row[i] for i in position])
+
+
+def taken(model: type[models.Model], ids: list[int]) -> QuerySet:
+    """The rows of a batch by their ids, as a queryset to write from (insert_from); on
+    PostgreSQL the ids go as one array parameter."""
+    if connection.vendor == "postgresql":
+        return model.objects.filter(pk__in=RawSQL("SELECT unnest(%s)", (ids,)))
+    return model.objects.filter(pk__in=ids)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
 
 
 def _locked(due: QuerySet, order_by: tuple[str, ...], size: int) -> list[int]:

@@ -340,7 +340,7 @@ def callbacks_mark_overdue(*, now: datetime, batch_size: int = SWEEP_BATCH) -> i
     with transaction.atomic():
         while batch := _claimed(due, size=batch_size, overdue_at=now):
             for follow_up, callbacks in follow_ups_for(batch):
-                follow_up.overdue(Callback.objects.filter(pk__in=callbacks), now=now)
+                follow_up.overdue(batches.taken(Callback, callbacks), now=now)
             _list(batch, listings)
         _tell(
             listings, "callback.overdue.notice", _overdue_subject, reverse("callback_flagged"), now
