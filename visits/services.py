@@ -382,7 +382,8 @@ def _named_all(listings: dict[int, Listing]) -> None:
 
 def _tell(listings: dict[int, Listing], capability: str, subject, link: str, now: datetime) -> None:
     """One notice per person holding the capability at each property, listing its callbacks
-    with their deadlines in the property's time; two queries for all the properties."""
+    with their deadlines in the property's time: three queries and one INSERT for all the
+    properties."""
     if not listings:
         return
     _named_all(listings)
