@@ -6,7 +6,7 @@ frontdesk.money.money (四舍五入 to the cent).
   announced to the residents through the outbox.
 - billing_due: the sweep claims each property's month once its billing day has come.
 - openings_create: the opening balances (期初欠费) of an import, one notice each.
-- notice_paid_add and dunning_step_claim: what payments (billing.payments) and dunning
+- notice_paid_add and dunning_steps_claim: what payments (billing.payments) and dunning
   (billing.dunning) change on a notice, written here."""
 
 import calendar
@@ -33,6 +33,7 @@ from billing.models import (
     Subscription,
 )
 from billing.queries import MONEY_FIELD
+from frontdesk import batches
 from frontdesk.models import Property, Unit
 from frontdesk.money import ZERO, money
 from frontdesk.outbox import UnitMessage, units_notify
@@ -410,7 +411,7 @@ def notice_paid_add(notice: FeeNotice, amount: Decimal) -> None:
     notice.save(update_fields=["paid", "settled"])
 
 
-def dunning_step_claim(due: QuerySet[FeeNotice], pk: int, step: int) -> bool:
-    """Move the notice to dunning ``step`` if it is still among ``due``: a conditional UPDATE,
-    so two sweeps at once claim it once."""
-    return bool(due.filter(pk=pk).update(dunning_step=step))
+def dunning_steps_claim(due: QuerySet[FeeNotice], *, step: int, size: int) -> list[int]:
+    """Move up to ``size`` notices of ``due`` to dunning ``step`` and return their ids
+    (frontdesk.batches.claim: two sweeps at once take different notices, each once)."""
+    return batches.claim(due, order_by=("unit_id", "due_date", "pk"), size=size, dunning_step=step)

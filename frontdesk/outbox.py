@@ -3,8 +3,8 @@ the change that causes it and delivered after commit by a task, or by the sweep 
 broker or a worker failed. This module is the table's only writer."""
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -15,6 +15,8 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from frontdesk.models import Notification, Property, Resident, ResidentPhone, Unit, User
 from frontdesk.policy import staff_with_roles
@@ -108,6 +110,80 @@ def user_notify(
 
 
 @dataclass(frozen=True)
+class UserMessage:
+    """One message to one staff member, for users_notify."""
+
+    property_id: int
+    user: User
+    subject: str
+    body: str
+    link: str = ""
+    about: models.Model | None = None
+
+
+def users_notify(messages: Iterable[UserMessage], *, at: datetime) -> int:
+    """user_notify for many people at once (the sweep's notices): an in-app notice each and an
+    e-mail where they have an address, written in one INSERT and handed to one delivery task
+    after commit. Returns how many rows were written."""
+    rows = []
+    for message in messages:
+        common = {
+            "property_id": message.property_id,
+            "recipient_user": message.user,
+            "subject": message.subject[: Notification._meta.get_field("subject").max_length],
+            "body": message.body,
+            "link": message.link,
+            "about": message.about,
+            "created_at": at,
+        }
+        rows.append(Notification(channel=Channel.IN_APP, **common))
+        if message.user.email:
+            rows.append(Notification(channel=Channel.EMAIL, address=message.user.email, **common))
+    _publish(Notification.objects.bulk_create(rows))
+    return len(rows)
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items joined as a list in the active language ("A, B" or "A、B")."""
+    return pgettext("list separator", ", ").join(items)
+
+
+# How many of the records a sweep's notice names; the rest are counted, and on its list.
+LISTED_AT_MOST = 20
+
+
+@dataclass
+class Listing:
+    """The records that turned due for one audience in one sweep, told as one notice: how many
+    there were and the first LISTED_AT_MOST of them, whatever the number."""
+
+    count: int = 0
+    first: list = field(default_factory=list)
+
+    def add(self, record: models.Model) -> None:
+        self.count += 1
+        if len(self.first) < LISTED_AT_MOST:
+            self.first.append(record)
+
+    @property
+    def only(self) -> models.Model | None:
+        """The record itself when it is the only one: the notice is then about it."""
+        return self.first[0] if self.count == 1 else None
+
+    def named(self, name: Callable[[models.Model], str]) -> str:
+        """The listed records' names for a subject, with an ellipsis when some are left out."""
+        names = listed(name(record) for record in self.first)
+        return names + ("…" if self.count > len(self.first) else "")
+
+    def body(self, line: Callable[[models.Model], str]) -> str:
+        """A line per listed record, then how many more the list behind the link holds."""
+        lines = [line(record) for record in self.first]
+        if more := self.count - len(self.first):
+            lines.append(_("and %(n)d more on the list") % {"n": more})
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class UnitMessage:
     """What a unit's residents are told: the subject is written by `subject()`, called in
     each resident's language; `about` is the record it is about."""
@@ -162,8 +238,7 @@ def units_notify(
             rows.append(
                 Notification(channel=Channel.IN_APP, recipient_user_id=resident.user_id, **common)
             )
-    for note in Notification.objects.bulk_create(rows):
-        publish_after_commit(notification_deliver_task, note.pk)
+    _publish(Notification.objects.bulk_create(rows))
     return len(told)
 
 
@@ -242,6 +317,20 @@ def notifications_sweep(*, now: datetime, batch_size: int = 200) -> dict:
     )
     sent = sum(notification_deliver(notification_id=pk, now=now) for pk in ids)
     return {"notifications_tried": len(ids), "notifications_sent": sent}
+
+
+def _publish(notes: list[Notification]) -> None:
+    """One delivery task for rows written together, queued after commit."""
+    if notes:
+        publish_after_commit(notifications_deliver_task, [note.pk for note in notes])
+
+
+@shared_task(acks_late=True)
+def notifications_deliver_task(notification_ids: list[int]) -> int:
+    """Deliver rows written together; each is claimed on its own, so a task delivered twice
+    (or racing the sweep) sends every message once."""
+    now = timezone.now()
+    return sum(notification_deliver(notification_id=pk, now=now) for pk in notification_ids)
 
 
 # The name the task had when it lived in frontdesk.tasks: queued messages keep their route.

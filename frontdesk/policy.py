@@ -404,6 +404,23 @@ def staff_with_roles(
     return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True).order_by("pk")
 
 
+def memberships_with_roles(property_ids, roles) -> list[Membership]:
+    """The active staff holding one of the roles at any of the properties, with their user, in
+    one query: the sweep looks a whole batch's people up at once."""
+    memberships = Membership.objects.filter(
+        property_id__in=list(property_ids), role__in=roles, user__is_active=True
+    )
+    return list(memberships.select_related("user").order_by("property_id", "user_id", "pk"))
+
+
+def staff_with_roles_at(property_ids, roles) -> dict[int, list[User]]:
+    """staff_with_roles for many properties: each property's people, once each, by pk."""
+    people: dict[int, dict[int, User]] = {}
+    for member in memberships_with_roles(property_ids, roles):
+        people.setdefault(member.property_id, {}).setdefault(member.user_id, member.user)
+    return {property_id: list(users.values()) for property_id, users in people.items()}
+
+
 def works_at(user: User, property_id: int) -> bool:
     return bool(roles_at(user, property_id))
 

@@ -6,6 +6,8 @@ called about."""
 
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from frontdesk.models import User
 from visits.models import CallAttempt, Callback
 
@@ -34,8 +36,10 @@ class FollowUp:
     def closed_missed(self, callback: Callback, *, by: User, reason: str, at: datetime) -> None:
         """A supervisor ended the callback without the call."""
 
-    def overdue(self, callback: Callback, *, now: datetime) -> None:
-        """The callback's window passed without the call (the sweep, once per callback)."""
+    def overdue(self, callbacks: QuerySet[Callback], *, now: datetime) -> None:
+        """The callbacks' windows passed without the call (the sweep, once per callback, a
+        batch at a time): write what they cause in a statement or two for the whole batch,
+        never a query per callback."""
 
 
 # The record a callback follows, by the field naming it: a promised reply (kind "reply")
@@ -49,6 +53,15 @@ def register(record_field: str, follow_up: FollowUp) -> None:
     if record_field not in RECORD_FIELDS:
         raise ValueError(f"A callback follows one of {RECORD_FIELDS}, not {record_field!r}")
     _registered[record_field] = follow_up
+
+
+def follow_ups_for(callbacks) -> list[tuple[FollowUp, list[int]]]:
+    """The ids of a batch's callbacks (anything with the callback's `pk` and `<field>_id`s)
+    grouped by the FollowUp registered for the record they follow."""
+    grouped: dict[FollowUp, list[int]] = {}
+    for callback in callbacks:
+        grouped.setdefault(follow_up_for(callback), []).append(callback.pk)
+    return [(follow_up, ids) for follow_up, ids in grouped.items() if follow_up is not _NOTHING]
 
 
 def follow_up_for(callback: Callback) -> FollowUp:

@@ -1,20 +1,23 @@
 """Callbacks: scheduled from their triggers, worked through by the desk, swept by beat.
 
-The deadline lives on the row (due_at). The sweep claims rows with conditional UPDATEs, so
-running it twice, or in two beats at once, changes nothing the second time."""
+The deadline lives on the row (due_at). The sweep claims due rows a batch at a time, locked
+and stamped, so running it twice, or in two beats at once, changes nothing the second time."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from frontdesk import policy
+from frontdesk import batches, policy
 from frontdesk.models import Property, User
-from frontdesk.outbox import staff_notify
-from visits.follow_ups import follow_up_for
+from frontdesk.outbox import Listing, UserMessage, staff_notify, users_notify
+from visits.follow_ups import follow_up_for, follow_ups_for
 from visits.models import CallAttempt, Callback
 
 FLAG_AFTER_FAILED_CALLS = 3
@@ -46,6 +49,24 @@ def callback_schedule(
         due_at=due_at,
         next_try_at=next_try_at or created_at,
         **record,
+    )
+
+
+def callbacks_schedule(
+    *, property: Property, kind: str, created_at: datetime, due_at: datetime, records: list[dict]
+) -> list[Callback]:
+    """callback_schedule for many records at once (a sweep's batch), in one INSERT: each of
+    `records` names what its callback follows and may hold its question."""
+    return Callback.objects.bulk_create(
+        Callback(
+            property=property,
+            kind=kind,
+            created_at=created_at,
+            due_at=due_at,
+            next_try_at=created_at,
+            **record,
+        )
+        for record in records
     )
 
 
@@ -266,88 +287,172 @@ def callback_close_missed(*, callback: Callback, by: User, reason: str) -> Callb
     return callback
 
 
-def callbacks_mark_overdue(*, now: datetime, batch_size: int = 500) -> int:
-    """Every open callback whose window has passed turns overdue exactly once, with one
-    notice to the property's supervisors, however often (or however late) the sweep runs."""
-    marked = 0
-    while True:
-        ids = list(
-            Callback.objects.filter(
-                status=Callback.Status.OPEN, overdue_at__isnull=True, due_at__lte=now
-            )
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        for pk in ids:
-            with transaction.atomic():
-                claimed = Callback.objects.filter(
-                    pk=pk, status=Callback.Status.OPEN, overdue_at__isnull=True
-                ).update(overdue_at=now)
-                if claimed == 1:
-                    _notify_overdue(
-                        Callback.objects.select_related("property", "repair", "complaint").get(
-                            pk=pk
-                        ),
-                        now=now,
-                    )
-                    marked += 1
-        if len(ids) < batch_size:
-            return marked
+# Rows a batch claims: a few thousand keep the statements short and the memory flat.
+SWEEP_BATCH = 5000
 
 
-def _notify_overdue(callback: Callback, *, now: datetime) -> None:
-    what = _what(callback)
-    follow_up_for(callback).overdue(callback, now=now)
-    staff_notify(
-        property=callback.property,
-        roles=policy.roles_with("callback.overdue.notice"),
-        subject=_("Callback overdue: %(what)s") % {"what": what},
-        body=_("Due %(due)s, not made.") % {"due": _local(callback.due_at, callback)},
-        link=reverse("callback_flagged"),
-        about=callback,
+@dataclass
+class Swept:
+    """What a sweep's notice says of one callback it took; the order's or complaint's number
+    is looked up for the few callbacks a notice names (_named_all)."""
+
+    pk: int
+    property_id: int
+    kind: str
+    due_at: datetime
+    repair_id: int | None
+    complaint_id: int | None
+    fee_notice_id: int | None
+    question: str
+    repair_number: str | None = None
+    complaint_number: str | None = None
+
+    @property
+    def name(self) -> str:
+        repair = self.repair_number if self.repair_id else None
+        return _name(self.kind, repair, self.complaint_number, self.question)
+
+
+SWEPT_FIELDS = (
+    "pk", "property_id", "kind", "due_at", "repair_id", "complaint_id", "fee_notice_id",
+    "question",
+)  # fmt: skip
+ORDER = ("due_at", "pk")
+
+
+def _claimed(due: QuerySet[Callback], *, size: int, **stamp) -> list[Swept]:
+    """A batch of `due` claimed and stamped (frontdesk.batches.claim_rows), as Swept."""
+    rows = batches.claim_rows(due, order_by=ORDER, size=size, fields=SWEPT_FIELDS, **stamp)
+    return [Swept(*row) for row in rows]
+
+
+def callbacks_mark_overdue(*, now: datetime, batch_size: int = SWEEP_BATCH) -> int:
+    """Every open callback whose window has passed turns overdue exactly once, however often,
+    however late and in however many beats at once the sweep runs. A batch at a time: claimed
+    with one locking SELECT and one UPDATE, what it causes on the records' timelines written by
+    one INSERT … SELECT per kind of record; then each supervisor of a property gets one notice
+    listing what turned overdue there. One transaction, so a sweep that fails or is killed
+    half-way leaves nothing, and the next one does all of it once."""
+    due = Callback.objects.filter(
+        status=Callback.Status.OPEN, overdue_at__isnull=True, due_at__lte=now
     )
+    listings: dict[int, Listing] = {}
+    with transaction.atomic():
+        while batch := _claimed(due, size=batch_size, overdue_at=now):
+            for follow_up, callbacks in follow_ups_for(batch):
+                follow_up.overdue(batches.taken(Callback, callbacks), now=now)
+            _list(batch, listings)
+        _tell(
+            listings, "callback.overdue.notice", _overdue_subject, reverse("callback_flagged"), now
+        )
+    return sum(listing.count for listing in listings.values())
 
 
-def callbacks_remind_due_soon(*, now: datetime, batch_size: int = 500) -> int:
-    """A notice to the desk's clerks for each callback due within the hour, once."""
+def callbacks_remind_due_soon(*, now: datetime, batch_size: int = SWEEP_BATCH) -> int:
+    """Once per callback due within the hour: each clerk of its property is told, in one
+    notice per sweep listing them."""
     due_soon = Callback.objects.filter(
         status=Callback.Status.OPEN,
         reminded_at__isnull=True,
         due_at__gt=now,
         due_at__lte=now + REMIND_BEFORE,
     )
-    reminded = 0
-    while ids := list(due_soon.order_by("due_at").values_list("pk", flat=True)[:batch_size]):
-        for pk in ids:
-            with transaction.atomic():
-                # The claim re-checks everything: a callback finished meanwhile is skipped.
-                if due_soon.filter(pk=pk).update(reminded_at=now):
-                    callback = Callback.objects.select_related(
-                        "property", "repair", "complaint"
-                    ).get(pk=pk)
-                    staff_notify(
-                        property=callback.property,
-                        roles=policy.roles_with("callback.work"),
-                        subject=_("Callback due within the hour: %(what)s")
-                        % {"what": _what(callback)},
-                        body="",
-                        link=reverse("callback_queue"),
-                        about=callback,
-                    )
-                    reminded += 1
-    return reminded
+    listings: dict[int, Listing] = {}
+    with transaction.atomic():
+        while batch := _claimed(due_soon, size=batch_size, reminded_at=now):
+            _list(batch, listings)
+        _tell(listings, "callback.work", _due_soon_subject, reverse("callback_queue"), now)
+    return sum(listing.count for listing in listings.values())
+
+
+def _list(batch: list[Swept], listings: dict[int, Listing]) -> None:
+    for swept in batch:
+        listings.setdefault(swept.property_id, Listing()).add(swept)
+
+
+def _named_all(listings: dict[int, Listing]) -> None:
+    """The numbers of the orders and complaints the notices name, in one query."""
+    listed = {swept.pk: swept for listing in listings.values() for swept in listing.first}
+    numbers = Callback.objects.filter(pk__in=list(listed)).values_list(
+        "pk", "repair__number", "complaint__number"
+    )
+    for pk, repair, complaint in numbers:
+        listed[pk].repair_number, listed[pk].complaint_number = repair, complaint
+
+
+def _tell(listings: dict[int, Listing], capability: str, subject, link: str, now: datetime) -> None:
+    """One notice per person holding the capability at each property, listing its callbacks
+    with their deadlines in the property's time: three queries and one INSERT for all the
+    properties."""
+    if not listings:
+        return
+    _named_all(listings)
+    properties = Property.objects.in_bulk(list(listings))
+    people = policy.staff_with_roles_at(listings, policy.roles_with(capability))
+    messages = []
+    for property_id, listing in listings.items():
+        prop = properties[property_id]
+
+        def line(swept: Swept, prop: Property = prop) -> str:
+            return _("%(what)s: due %(due)s") % {
+                "what": swept.name,
+                "due": _local_in(swept.due_at, prop),
+            }
+
+        title, body = subject(listing), listing.body(line)
+        about = Callback(pk=listing.only.pk) if listing.only else None
+        messages += [
+            UserMessage(property_id, user, title, body, link, about=about)
+            for user in people.get(property_id, [])
+        ]
+    users_notify(messages, at=now)
+
+
+def _named(swept: Swept) -> str:
+    return swept.name
+
+
+# A notice about one callback reads as it always has; one about several counts them.
+def _overdue_subject(listing: Listing) -> str:
+    if listing.count == 1:
+        return _("Callback overdue: %(what)s") % {"what": listing.named(_named)}
+    return ngettext(
+        "%(count)d callback overdue: %(what)s",
+        "%(count)d callbacks overdue: %(what)s",
+        listing.count,
+    ) % {"count": listing.count, "what": listing.named(_named)}
+
+
+def _due_soon_subject(listing: Listing) -> str:
+    if listing.count == 1:
+        return _("Callback due within the hour: %(what)s") % {"what": listing.named(_named)}
+    return ngettext(
+        "%(count)d callback due within the hour: %(what)s",
+        "%(count)d callbacks due within the hour: %(what)s",
+        listing.count,
+    ) % {"count": listing.count, "what": listing.named(_named)}
 
 
 def _what(callback: Callback) -> str:
     """How a notice names the callback: the order or complaint number, or the question."""
-    if callback.kind == Callback.Kind.COMPLAINT_REPLY:
-        return _("reply to complaint %(number)s") % {"number": callback.complaint.number}
-    if callback.kind == Callback.Kind.COMPLAINT:
-        return _("complaint %(number)s") % {"number": callback.complaint.number}
-    if callback.kind == Callback.Kind.REPLY or callback.repair_id is None:
-        return callback.question[:60]
-    return callback.repair.number
+    repair = callback.repair.number if callback.repair_id else None
+    complaint = callback.complaint.number if callback.complaint_id else None
+    return _name(callback.kind, repair, complaint, callback.question)
+
+
+def _name(kind: str, repair: str | None, complaint: str | None, question: str) -> str:
+    if kind == Callback.Kind.COMPLAINT_REPLY:
+        return _("reply to complaint %(number)s") % {"number": complaint}
+    if kind == Callback.Kind.COMPLAINT:
+        return _("complaint %(number)s") % {"number": complaint}
+    if kind == Callback.Kind.REPLY or repair is None:
+        return question[:60]
+    return repair
 
 
 def _local(when: datetime, callback: Callback) -> str:
-    return timezone.localtime(when, callback.property.zone).strftime("%Y-%m-%d %H:%M")
+    return _local_in(when, callback.property)
+
+
+def _local_in(when: datetime, prop: Property) -> str:
+    return timezone.localtime(when, prop.zone).strftime("%Y-%m-%d %H:%M")

@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from frontdesk import policy
+from frontdesk import batches, policy
 from frontdesk.desk.models import (
     KeyDeposit,
     KeyMovement,
@@ -26,10 +27,13 @@ from frontdesk.desk.models import (
 )
 from frontdesk.models import Department, Notification, Property, Resident, Role, Unit, User
 from frontdesk.outbox import (
+    UnitMessage,
+    listed,
     notification_enqueue,
     notifications_read_about,
     staff_notify,
     unit_notify,
+    units_notify,
     user_notify,
 )
 
@@ -340,34 +344,53 @@ def parcel_hand_over(
     return locked
 
 
-def parcels_remind(*, now: datetime) -> int:
-    """Once per parcel: a reminder to the unit when it waits longer than the property allows."""
+def parcels_remind(*, now: datetime, batch_size: int = 2000) -> int:
+    """Once per parcel: a reminder to the unit when it waits longer than the property allows;
+    a unit with several waiting is told once, naming them all. A batch at a time, claimed in
+    one statement; one transaction, so a sweep that fails half-way leaves nothing behind."""
     reminded = 0
-    for prop in Property.objects.all():
-        waiting = Parcel.objects.filter(
-            property=prop,
-            collected_at__isnull=True,
-            reminded_at__isnull=True,
-            received_at__lte=now - timedelta(days=prop.parcel_reminder_days),
-        )
-        for pk in list(waiting.values_list("pk", flat=True)[:500]):
-            with transaction.atomic():
-                if waiting.filter(pk=pk).update(reminded_at=now):
-                    parcel = Parcel.objects.select_related("unit").get(pk=pk)
-                    unit_notify(
-                        prop,
-                        parcel.unit,
-                        lambda parcel=parcel: (
-                            _(
-                                "Reminder: your parcel (%(carrier)s) is still waiting. Code %(code)s."
-                            )
-                            % {"carrier": parcel.carrier, "code": parcel.pickup_code}
-                        ),
-                        link=reverse("portal"),
-                        about=parcel,
-                    )
-                    reminded += 1
+    with transaction.atomic():
+        for prop in Property.objects.all():
+            waiting = Parcel.objects.filter(
+                property=prop,
+                collected_at__isnull=True,
+                reminded_at__isnull=True,
+                received_at__lte=now - timedelta(days=prop.parcel_reminder_days),
+            )
+            order = ("unit_id", "received_at", "pk")
+            while ids := batches.claim(waiting, order_by=order, size=batch_size, reminded_at=now):
+                by_unit: dict[int, list[Parcel]] = {}
+                for parcel in Parcel.objects.filter(pk__in=ids).order_by(*order):
+                    by_unit.setdefault(parcel.unit_id, []).append(parcel)
+                messages = {unit_id: _parcels_waiting(p) for unit_id, p in by_unit.items()}
+                units_notify(property=prop, messages=messages, at=now)
+                reminded += len(ids)
     return reminded
+
+
+def _parcels_waiting(parcels: list[Parcel]) -> UnitMessage:
+    def subject() -> str:
+        values = {
+            "count": len(parcels),
+            "carrier": listed(dict.fromkeys(parcel.carrier for parcel in parcels)),
+            "code": listed(parcel.pickup_code for parcel in parcels),
+        }
+        if len(parcels) == 1:
+            return (
+                _("Reminder: your parcel (%(carrier)s) is still waiting. Code %(code)s.") % values
+            )
+        return (
+            ngettext(
+                "Reminder: %(count)d parcel (%(carrier)s) is still waiting. Codes %(code)s.",
+                "Reminder: %(count)d parcels (%(carrier)s) are still waiting. Codes %(code)s.",
+                len(parcels),
+            )
+            % values
+        )
+
+    return UnitMessage(
+        subject=subject, link=reverse("portal"), about=parcels[0] if len(parcels) == 1 else None
+    )
 
 
 # --- keys -------------------------------------------------------------------------------------------

@@ -6,13 +6,16 @@ windows go on the complaint's timeline (written by the complaints' services)."""
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from frontdesk.models import User
-from tickets.complaints import services
+from tickets.complaints import records, services
 from tickets.models import ComplaintEvent
 from visits.follow_ups import FollowUp
 from visits.models import CallAttempt, Callback
+
+Kind = ComplaintEvent.Kind
 
 
 class ComplaintFollowUp(FollowUp):
@@ -47,16 +50,12 @@ class ComplaintFollowUp(FollowUp):
         if callback.kind == Callback.Kind.COMPLAINT:
             services.complaint_callback_closed(complaint=callback.complaint, by=by, reason=reason)
 
-    def overdue(self, callback: Callback, *, now: datetime) -> None:
-        late_reply = callback.kind == Callback.Kind.COMPLAINT_REPLY
-        services.complaint_callback_noted(
-            complaint=callback.complaint,
-            by=None,
+    def overdue(self, callbacks: QuerySet[Callback], *, now: datetime) -> None:
+        late_reply = When(kind=Callback.Kind.COMPLAINT_REPLY, then=Value(Kind.REPLY_OVERDUE))
+        records.events_for(
+            callbacks,
+            through="complaint",
+            kind=Case(late_reply, default=Value(Kind.CALLBACK_OVERDUE)),
             note=_("The callback window has passed"),
             at=now,
-            kind=(
-                ComplaintEvent.Kind.REPLY_OVERDUE
-                if late_reply
-                else ComplaintEvent.Kind.CALLBACK_OVERDUE
-            ),
         )

@@ -4,10 +4,12 @@ lock, the timeline event and the complaint's link."""
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import DateTimeField, F, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from frontdesk import batches
 from frontdesk.models import Property, User
 from tickets.models import Complaint, ComplaintEvent
 
@@ -54,6 +56,22 @@ def event(
     at = at or timezone.now()
     return ComplaintEvent.objects.create(
         complaint=complaint, by=by, at=at, kind=kind, state=complaint.state, note=note
+    )
+
+
+def events_for(rows: QuerySet, *, kind, note: str, at: datetime, through: str = "") -> int:
+    """A timeline row for each complaint of `rows` (or that each row names through the field
+    `through`), written by the database in one INSERT … SELECT: the sweep's batch. `kind` may
+    be an expression over `rows`."""
+    prefix = f"{through}__" if through else ""
+    return batches.insert_from(
+        ComplaintEvent,
+        rows,
+        complaint=F(through or "pk"),
+        at=Value(at, output_field=DateTimeField()),
+        kind=kind if hasattr(kind, "resolve_expression") else Value(kind),
+        state=F(f"{prefix}state"),
+        note=Value(note),
     )
 
 

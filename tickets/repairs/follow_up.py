@@ -4,10 +4,12 @@ the call, and a missed window go on the order's timeline (written by the repairs
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from frontdesk.models import User
-from tickets.repairs import services
+from tickets.models import RepairEvent
+from tickets.repairs import records, services
 from visits.follow_ups import FollowUp
 from visits.models import CallAttempt, Callback
 
@@ -33,11 +35,11 @@ class RepairFollowUp(FollowUp):
         note = _("Callback closed without reaching: %(reason)s") % {"reason": reason}
         services.repair_callback_noted(order=callback.repair, by=by, note=note, at=at)
 
-    def overdue(self, callback: Callback, *, now: datetime) -> None:
-        services.repair_callback_noted(
-            order=callback.repair,
-            by=None,
+    def overdue(self, callbacks: QuerySet[Callback], *, now: datetime) -> None:
+        records.events_for(
+            callbacks,
+            through="repair",
+            kind=RepairEvent.Kind.CALLBACK_OVERDUE,
             note=_("The callback window has passed"),
             at=now,
-            overdue=True,
         )

@@ -4,9 +4,11 @@ lock and the timeline event."""
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import DateTimeField, F, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from frontdesk import batches
 from frontdesk.models import User
 from tickets.models import RepairEvent, RepairOrder
 
@@ -55,6 +57,20 @@ def event(
     """One row of the order's timeline, at `at` (a call's or a sweep's moment) or now."""
     return RepairEvent.objects.create(
         order=order, by=by, at=at or timezone.now(), kind=kind, state=order.state, note=note
+    )
+
+
+def events_for(rows: QuerySet, *, through: str, kind: str, note: str, at: datetime) -> int:
+    """A timeline row for the order each of `rows` names through the field `through`, with the
+    order's state, written by the database in one INSERT … SELECT: the sweep's batch."""
+    return batches.insert_from(
+        RepairEvent,
+        rows,
+        order=F(through),
+        at=Value(at, output_field=DateTimeField()),
+        kind=Value(kind),
+        state=F(f"{through}__state"),
+        note=Value(note),
     )
 
 

@@ -416,12 +416,10 @@ def amount_due(order: RepairOrder) -> Decimal:
     return money(order_total(order, RepairLine.Stage.USED) - paid - billed)
 
 
-def repair_callback_noted(
-    *, order: RepairOrder, by: User | None, note: str, at: datetime, overdue: bool = False
-) -> None:
-    """A callback about the order on its timeline: a call made, missed or late."""
-    kind = RepairEvent.Kind.CALLBACK_OVERDUE if overdue else RepairEvent.Kind.CALLBACK
-    event(order, by, kind, note, at=at)
+def repair_callback_noted(*, order: RepairOrder, by: User | None, note: str, at: datetime) -> None:
+    """A call about the order on its timeline, made or closed without it (a missed window is
+    the sweep's, records.events_for)."""
+    event(order, by, RepairEvent.Kind.CALLBACK, note, at=at)
 
 
 def repair_callback_outcome(
