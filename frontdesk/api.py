@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from frontdesk import policy, services
+from frontdesk.lean import Derived, LeanList
 from frontdesk.models import Resident, ResidentPhone, Unit, phone_validator
 from frontdesk.services import PhoneInput, digits_of
 
@@ -34,6 +35,16 @@ class NewestReceivedFirst(Keyset):
     ordering = ("-received_at", "-id")
 
 
+def _unit_label(row: dict) -> str | None:
+    if row["unit__number"] is None:
+        return None
+    return Unit.label_of(row["unit__building__number"], row["unit__number"])
+
+
+# A record's unit_label ("2-1503") in a lean list.
+UNIT_LABEL = Derived(("unit__building__number", "unit__number"), _unit_label)
+
+
 class UnitSerializer(serializers.ModelSerializer):
     building = serializers.CharField(source="building.number", read_only=True)
     property = serializers.IntegerField(source="building.property_id", read_only=True)
@@ -41,6 +52,13 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "property", "building", "floor", "number", "label", "area_m2"]
+
+    lean = {
+        "label": Derived(
+            ("building__number", "number"),
+            lambda row: Unit.label_of(row["building__number"], row["number"]),
+        )
+    }
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -251,7 +269,7 @@ class StaffWritesOnly(permissions.BasePermission):
         return policy.allows(request.user, "resident.edit", obj)
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(LeanList, viewsets.ReadOnlyModelViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
     pagination_class = ByIdPagination

@@ -202,7 +202,12 @@ class Unit(models.Model):
     @property
     def label(self) -> str:
         """The way the desk says a room: building-unit, "2-1503"."""
-        return f"{self.building.number}-{self.number}"
+        return self.label_of(self.building.number, self.number)
+
+    @staticmethod
+    def label_of(building_number: str, number: str) -> str:
+        """A unit's label from its building's number and its own (a lean list has no unit)."""
+        return f"{building_number}-{number}"
 
 
 class Department(models.Model):

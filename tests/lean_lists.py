@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-# Microseconds and a zone other than the property's: what a datetime's text must carry over.
-AT = datetime(2026, 11, 24, 1, 2, 3, 456789, tzinfo=UTC)
+# After the tests' clocks (a record's later stamps come after its first), with microseconds,
+# and the next day already in Shanghai: what a datetime's text must carry over.
+AT = datetime(2026, 11, 28, 16, 4, 5, 678901, tzinfo=UTC)
 
 
 def filler(field):
@@ -61,3 +63,11 @@ def assert_same_rows(rows, expected):
     """Field for field, and in the same order."""
     assert rows == expected
     assert [list(row) for row in rows] == [list(row) for row in expected]
+
+
+def listed_and_rich(client, name, serializer_class, zone, **params):
+    """The list's rows, and what its serializer gives for the same records in the same order."""
+    rows = client.get(reverse(f"{name}-list"), params).json()["results"]
+    model = serializer_class.Meta.model
+    records = model.objects.in_bulk([row["id"] for row in rows])
+    return rows, rich(serializer_class, [records[row["id"]] for row in rows], zone)
