@@ -221,7 +221,6 @@ def plan_for(serializer_class) -> Plan:
 # A viewset's list through its serializer's lean plan, paginated and filtered as before. (No
 # docstring: the schema would take it as the description of every viewset without its own.)
 class LeanList:
-
     def list(self, _request, *args, **kwargs):
         plan = plan_for(self.get_serializer_class())
         queryset = self.filter_queryset(self.get_queryset())
