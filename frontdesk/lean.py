@@ -147,7 +147,7 @@ def _converter(field: drf.Field, model_field) -> Callable | str | None:
 @dataclass(frozen=True)
 class Column:
     name: str
-    key: str | None  # the values() key, or None for a derived field
+    key: str  # the values() key ("lean:<name>" for a derived field's value)
     derive: Callable[[dict], Any] | None
     convert: Callable | str | None
 
@@ -170,7 +170,7 @@ class Plan:
                 value = spec.value
                 if value is None:
                     value = _asking(getattr(serializer, field.method_name))
-                columns.append(Column(name, None, value, _converter(field, None)))
+                columns.append(Column(name, f"lean:{name}", value, _converter(field, None)))
                 continue
             if isinstance(field, serializers.BaseSerializer | relations.ManyRelatedField):
                 raise ImproperlyConfigured(f"{serializer_class.__name__}.{name}: nested, no lean")
@@ -191,18 +191,26 @@ class Plan:
         return queryset.prefetch_related(None).values(*dict.fromkeys([*self.paths, *keys]))
 
     def rows(self, values: Iterable[dict]) -> list[dict]:
+        """Each row as the serializer shows it: the columns copied in order, then the derived
+        fields made and the values that need it converted (None stays None)."""
         tz = timezone.get_current_timezone() if settings.USE_TZ else None
         shown_at = _datetime(tz)
-        plan = [
-            (c.name, c.key, c.derive, shown_at if c.convert == "datetime" else c.convert)
+        names = [(c.name, c.key) for c in self.columns]
+        derived = [(c.key, c.derive) for c in self.columns if c.derive is not None]
+        converted = [
+            (c.name, shown_at if c.convert == "datetime" else c.convert)
             for c in self.columns
+            if c.convert is not None
         ]
         out = []
         for row in values:
-            shown = {}
-            for name, key, derive, convert in plan:
-                value = row[key] if derive is None else derive(row)
-                shown[name] = value if value is None or convert is None else convert(value)
+            for key, derive in derived:
+                row[key] = derive(row)
+            shown = {name: row[key] for name, key in names}
+            for name, convert in converted:
+                value = shown[name]
+                if value is not None:
+                    shown[name] = convert(value)
             out.append(shown)
         return out
 
