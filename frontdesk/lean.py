@@ -8,8 +8,9 @@ is read by its path; the hot field types are converted by the same rules DRF app
 datetime in the current time zone, ISO 8601, "Z" for UTC; a decimal quantized to its places)
 and any other plain field by its own `to_representation`. A field that is no column (a model
 property, a method field) is named in the serializer's `lean` with the columns it reads and
-how it is made from them; a field neither can give refuses to plan, so a list never quietly
-shows something else."""
+how it is made from them (a nested list made for the whole page by the serializer's
+`lean_page`, one query each); a field neither can give refuses to plan, so a list never
+quietly shows something else."""
 
 import decimal
 from collections.abc import Callable, Iterable
@@ -144,6 +145,10 @@ def _converter(field: drf.Field, model_field) -> Callable | str | None:
     return field.to_representation
 
 
+# Fields a lean plan reads only as derived, made already as they are shown.
+NESTED = serializers.BaseSerializer | relations.ManyRelatedField
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -170,9 +175,11 @@ class Plan:
                 value = spec.value
                 if value is None:
                     value = _asking(getattr(serializer, field.method_name))
-                columns.append(Column(name, f"lean:{name}", value, _converter(field, None)))
+                shown_as_made = isinstance(field, NESTED | drf.SerializerMethodField)
+                convert = None if shown_as_made else _converter(field, None)
+                columns.append(Column(name, f"lean:{name}", value, convert))
                 continue
-            if isinstance(field, serializers.BaseSerializer | relations.ManyRelatedField):
+            if isinstance(field, NESTED):
                 raise ImproperlyConfigured(f"{serializer_class.__name__}.{name}: nested, no lean")
             path = "__".join(field.source_attrs)
             model_field = _model_field(model, path)
@@ -184,15 +191,20 @@ class Plan:
             columns.append(Column(name, path, None, _converter(field, model_field)))
         self.columns = columns
         self.paths = list(dict.fromkeys(paths))
+        # What the page's rows need beyond their own columns (a nested list), read once.
+        self.page = getattr(serializer_class, "lean_page", None)
 
     def values(self, queryset, ordering: Iterable[str] = ()):
         """The queryset reduced to the columns the rows need (and the pagination's order)."""
         keys = [key.lstrip("-") for key in ordering]
         return queryset.prefetch_related(None).values(*dict.fromkeys([*self.paths, *keys]))
 
-    def rows(self, values: Iterable[dict]) -> list[dict]:
+    def rows(self, values: Iterable[dict], request=None) -> list[dict]:
         """Each row as the serializer shows it: the columns copied in order, then the derived
         fields made and the values that need it converted (None stays None)."""
+        if self.page is not None:
+            values = list(values)
+            self.page(values, request)
         tz = timezone.get_current_timezone() if settings.USE_TZ else None
         shown_at = _datetime(tz)
         names = [(c.name, c.key) for c in self.columns]
@@ -237,8 +249,8 @@ class LeanList:
             ordering = (ordering,)
         page = self.paginate_queryset(plan.values(queryset, ordering))
         if page is not None:
-            return self.get_paginated_response(plan.rows(page))
-        return Response(plan.rows(plan.values(queryset)))
+            return self.get_paginated_response(plan.rows(page, self.request))
+        return Response(plan.rows(plan.values(queryset), self.request))
 
 
 class FilterBackend(DjangoFilterBackend):
