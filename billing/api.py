@@ -27,7 +27,8 @@ from billing.models import Allocation, FeeNotice, FeeNoticeLine, Payment
 from billing.notices import first_of_month, last_of_month
 from billing.payments import payment_take
 from frontdesk import policy
-from frontdesk.api import Keyset, NewestReceivedFirst, choice, found, shown
+from frontdesk.api import UNIT_LABEL, Keyset, NewestReceivedFirst, choice, found, shown
+from frontdesk.lean import Derived, LeanList
 from frontdesk.models import Building
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -87,6 +88,11 @@ class FeeNoticeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    lean = {
+        "unit_label": UNIT_LABEL,
+        "outstanding": Derived(("total", "paid"), lambda row: row["total"] - row["paid"]),
+    }
+
 
 class FeeNoticeDetailSerializer(FeeNoticeSerializer):
     lines = FeeNoticeLineSerializer(many=True, read_only=True)
@@ -119,7 +125,7 @@ class FeeNoticeFilter(django_filters.FilterSet):
         return queryset.filter(period__gte=first, period__lte=last_of_month(first))
 
 
-class FeeNoticeViewSet(viewsets.ReadOnlyModelViewSet):
+class FeeNoticeViewSet(LeanList, viewsets.ReadOnlyModelViewSet):
     """Fee notices, newest period first, with their lines and payments in the detail."""
 
     filterset_class = FeeNoticeFilter
@@ -184,6 +190,8 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    lean = {"unit_label": UNIT_LABEL}
+
 
 class PaymentDetailSerializer(PaymentSerializer):
     allocations = AllocationSerializer(many=True, read_only=True)
@@ -246,6 +254,7 @@ def _payment_in_full(qs):
 
 
 class PaymentViewSet(
+    LeanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -1,5 +1,8 @@
 """REST API for the core records; thin: scoped by the policy, writes through services."""
 
+from collections import defaultdict
+from types import SimpleNamespace
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from frontdesk import policy, services
+from frontdesk.lean import Derived, LeanList, plan_for
 from frontdesk.models import Resident, ResidentPhone, Unit, phone_validator
 from frontdesk.services import PhoneInput, digits_of
 
@@ -34,6 +38,16 @@ class NewestReceivedFirst(Keyset):
     ordering = ("-received_at", "-id")
 
 
+def _unit_label(row: dict) -> str | None:
+    if row["unit__number"] is None:
+        return None
+    return Unit.label_of(row["unit__building__number"], row["unit__number"])
+
+
+# A record's unit_label ("2-1503") in a lean list.
+UNIT_LABEL = Derived(("unit__building__number", "unit__number"), _unit_label)
+
+
 class UnitSerializer(serializers.ModelSerializer):
     building = serializers.CharField(source="building.number", read_only=True)
     property = serializers.IntegerField(source="building.property_id", read_only=True)
@@ -41,6 +55,13 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "property", "building", "floor", "number", "label", "area_m2"]
+
+    lean = {
+        "label": Derived(
+            ("building__number", "number"),
+            lambda row: Unit.label_of(row["building__number"], row["number"]),
+        )
+    }
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -94,6 +115,38 @@ class ResidentSerializer(serializers.ModelSerializer):
         if not phones:
             raise serializers.ValidationError(_("Enter at least one phone number."))
         return phones
+
+    lean = {
+        "units": Derived(("id",), lambda row: row["lean:units"]),
+        "phones": Derived(("id", "property", "user"), lambda row: row["lean:phones"]),
+    }
+
+    @staticmethod
+    def lean_page(rows: list[dict], request) -> None:
+        """The page's units and phones, one query each, the numbers masked as
+        to_representation masks them."""
+        ids = [row["id"] for row in rows]
+        units = defaultdict(list)
+        for resident_id, unit_id in Unit.objects.filter(residents__in=ids).values_list(
+            "residents", "pk"
+        ):
+            units[resident_id].append(unit_id)
+        phone_rows = list(
+            ResidentPhone.objects.filter(resident__in=ids).values(
+                "resident", "digits", *plan_for(PhoneSerializer).paths
+            )
+        )
+        phones = defaultdict(list)
+        for raw, shown in zip(phone_rows, plan_for(PhoneSerializer).rows(phone_rows), strict=True):
+            phones[raw["resident"]].append((shown, raw["digits"]))
+        for row in rows:
+            resident = SimpleNamespace(property_id=row["property"], user_id=row["user"])
+            full = policy.allows(request.user, "resident.phone.full", resident)
+            row["lean:units"] = units[row["id"]]
+            row["lean:phones"] = [
+                shown if full else {**shown, "number": ResidentPhone.mask(digits)}
+                for shown, digits in phones[row["id"]]
+            ]
 
     def to_representation(self, instance):
         """Full numbers for the desk only; other staff see them masked, as on the card."""
@@ -251,7 +304,7 @@ class StaffWritesOnly(permissions.BasePermission):
         return policy.allows(request.user, "resident.edit", obj)
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(LeanList, viewsets.ReadOnlyModelViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
     pagination_class = ByIdPagination
@@ -261,6 +314,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ResidentViewSet(
+    LeanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -203,7 +203,12 @@ class Unit(models.Model):
     @property
     def label(self) -> str:
         """The way the desk says a room: building-unit, "2-1503"."""
-        return f"{self.building.number}-{self.number}"
+        return self.label_of(self.building.number, self.number)
+
+    @staticmethod
+    def label_of(building_number: str, number: str) -> str:
+        """A unit's label from its building's number and its own (a lean list has no unit)."""
+        return f"{building_number}-{number}"
 
 
 class Department(models.Model):
@@ -380,7 +385,11 @@ class ResidentPhone(models.Model):
     @property
     def masked(self) -> str:
         """138****5678: the middle digits hidden until a clerk opens them."""
-        d = self.digits
+        return self.mask(self.digits)
+
+    @staticmethod
+    def mask(d: str) -> str:
+        """A number's digits masked (a lean list has no phone object)."""
         if len(d) <= 4:
             return d
         keep = 3 if len(d) >= 7 else 1

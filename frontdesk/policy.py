@@ -379,12 +379,22 @@ def properties_for(user: User) -> QuerySet[Property]:
 
 
 def home_property(user: User) -> Property | None:
-    """The property whose clock a user's pages show: where they work, or where they live."""
+    """The property whose clock a user's pages show: where they work, or where they live.
+    Asked by every request: one query, which also answers is_staff_member for the request."""
     if not user.is_authenticated:
         return None
-    if is_staff_member(user):
-        return properties_for(user).order_by("pk").first()
-    return Property.objects.filter(residents__user=user).order_by("pk").first()
+    if user.is_superuser:
+        return Property.objects.order_by("pk").first()
+    works = Membership.objects.filter(user=user, property=OuterRef("pk"))
+    lives = Resident.objects.filter(user=user, property=OuterRef("pk"))
+    prop = (
+        Property.objects.filter(Exists(works) | Exists(lives))
+        .annotate(works_here=Exists(works))
+        .order_by("-works_here", "pk")
+        .first()
+    )
+    user._frontdesk_is_staff = prop is not None and prop.works_here
+    return prop
 
 
 def staff_holding(

@@ -24,6 +24,7 @@ from frontdesk.desk.records_api import (
     shows,
     state_filter,
 )
+from frontdesk.lean import Derived
 from frontdesk.models import Department
 
 VISITOR_STATES = [("expected", _("Expected")), ("in", _("In the building")), ("left", _("Left"))]
@@ -59,6 +60,8 @@ class VisitorSerializer(UnitLabelled):
         ]
         read_only_fields = fields
 
+    lean = {**UnitLabelled.lean, "state": Derived(("left_at", "arrived_at"))}
+
     @extend_schema_field(shown("VisitorStateEnum", VISITOR_STATES))
     def get_state(self, visitor) -> str:
         if visitor.left_at:
@@ -87,6 +90,8 @@ class PhoneMessageSerializer(serializers.ModelSerializer):
             "read_by",
         ]
         read_only_fields = fields
+
+    lean = {"state": Derived(("read_at",))}
 
     @extend_schema_field(shown("PhoneMessageStateEnum", MESSAGE_STATES))
     def get_state(self, message) -> str:

@@ -26,6 +26,7 @@ from frontdesk.desk.records_api import (
     signature,
     state_filter,
 )
+from frontdesk.lean import Derived
 
 PARCEL_STATES = [
     ("waiting", pgettext_lazy("parcel", "Waiting")),
@@ -73,6 +74,8 @@ class ParcelSerializer(UnitLabelled):
         ]
         read_only_fields = fields
 
+    lean = {**UnitLabelled.lean, "state": Derived(("collected_at",))}
+
     @extend_schema_field(shown("ParcelStateEnum", PARCEL_STATES))
     def get_state(self, parcel) -> str:
         return "collected" if parcel.collected_at else "waiting"
@@ -113,6 +116,8 @@ class KeySerializer(UnitLabelled):
         ]
         read_only_fields = fields
 
+    lean = {**UnitLabelled.lean, "state": Derived(("withdrawn_at", "is_out"))}
+
     @extend_schema_field(shown("KeyStateEnum", KEY_STATES))
     def get_state(self, key) -> str:
         if key.withdrawn_at:
@@ -149,6 +154,8 @@ class LostItemSerializer(serializers.ModelSerializer):
             "handed_by",
         ]
         read_only_fields = fields
+
+    lean = {"state": Derived(("claimed_at",))}
 
     @extend_schema_field(shown("LostItemStateEnum", LOST_STATES))
     def get_state(self, item) -> str:

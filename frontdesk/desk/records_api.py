@@ -24,7 +24,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from frontdesk import policy, uploads
-from frontdesk.api import ByIdPagination, TakesInput, found
+from frontdesk.api import UNIT_LABEL, ByIdPagination, TakesInput, found
+from frontdesk.lean import LeanList
 
 # Signatures drawn on a tablet: small images, re-encoded as PNG.
 SIGNATURE_MAX_BYTES = 2 * uploads.MB
@@ -35,6 +36,8 @@ class UnitLabelled(serializers.ModelSerializer):
     """A record of a unit: its id and the way the desk says it ("2-1503")."""
 
     unit_label = serializers.CharField(source="unit.label", read_only=True, default=None)
+
+    lean = {"unit_label": UNIT_LABEL}
 
 
 # --- filters-----------------------------------------------------------------------------------
@@ -90,7 +93,7 @@ def signature(upload):
 
 
 class DeskRecordViewSet(
-    TakesInput, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    TakesInput, LeanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """List and detail of one kind of desk record, scoped to the caller's properties."""
 

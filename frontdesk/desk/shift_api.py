@@ -15,6 +15,7 @@ from frontdesk.desk.models import (
     ShiftHandover,
 )
 from frontdesk.desk.records_api import DeskFilter, DeskRecordViewSet, shows, state_filter
+from frontdesk.lean import Derived
 
 HANDOVER_STATES = [("pending", _("Not yet taken over")), ("taken", _("Taken over"))]
 
@@ -41,6 +42,8 @@ class HandoverSerializer(serializers.ModelSerializer):
             "taken_over_at",
         ]
         read_only_fields = fields
+
+    lean = {"state": Derived(("taken_over_at",))}
 
     @extend_schema_field(shown("HandoverStateEnum", HANDOVER_STATES))
     def get_state(self, handover) -> str:

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from frontdesk import policy
 from frontdesk.api import NewestReceivedFirst, TakesInput, found
+from frontdesk.lean import LeanList
 from frontdesk.models import Department, User
 from tickets.complaints import escalations
 from tickets.complaints import services as complaints
@@ -100,7 +101,7 @@ def _detailed(queryset):
 
 
 class ComplaintViewSet(
-    TakesInput, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    TakesInput, LeanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Complaints and suggestions, newest first. Staff see their properties' with the whole
     handling; a resident sees (and makes) their own, without the internal handling."""

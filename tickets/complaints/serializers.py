@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from frontdesk.api import choice, shown
+from frontdesk.lean import Derived
 from tickets.models import (
     Complaint,
     ComplaintEvent,
@@ -186,6 +187,17 @@ class ResidentComplaintSerializer(ComplaintChoices):
         ]
         read_only_fields = fields
 
+    lean = {
+        "resolution": Derived(
+            ("resolution", "resolved_at"),
+            lambda row: row["resolution"] if row["resolved_at"] else "",
+        ),
+        "written_reply": Derived(
+            ("written_reply__body", "written_reply__issued_at"),
+            lambda row: issued_letter(row["written_reply__body"], row["written_reply__issued_at"]),
+        ),
+    }
+
     def get_resolution(self, complaint) -> str:
         # A reopened complaint's earlier resolution did not satisfy: not shown as the answer.
         return complaint.resolution if complaint.resolved_at else ""
@@ -196,9 +208,15 @@ class ResidentComplaintSerializer(ComplaintChoices):
             letter = complaint.written_reply
         except WrittenReply.DoesNotExist:
             return None
-        if letter.issued_at is None:  # a draft is the desk's work in progress
-            return None
-        return ComplaintIssuedLetterSerializer(letter).data
+        return issued_letter(letter.body, letter.issued_at)
+
+
+def issued_letter(body: str, issued_at) -> dict | None:
+    """The written reply as the complainant sees it: only once issued (a draft is the desk's
+    work in progress)."""
+    if issued_at is None:
+        return None
+    return ComplaintIssuedLetterSerializer({"body": body, "issued_at": issued_at}).data
 
 
 # --- what is accepted ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from frontdesk import policy
 from frontdesk.api import NewestReceivedFirst, TakesInput, found
+from frontdesk.lean import LeanList
 from frontdesk.models import Department, User
 from tickets.models import PriceItem, RepairEvent, RepairLine, RepairOrder, RepairPayment
 from tickets.repairs import services as repairs
@@ -175,7 +176,7 @@ class PaidOrderSerializer(OrderDetailSerializer):
 
 
 class RepairOrderViewSet(
-    TakesInput, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    TakesInput, LeanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     filterset_class = OrderFilter
     pagination_class = NewestReceivedFirst
