@@ -202,7 +202,7 @@ def table(results: dict) -> str:
     """The figures as a plain-text table: ms as median (min-max), then the goals."""
     stages = results["stages"]
     big = stages[-1]
-    widths = [44, 26, 26, 26]
+    widths = [40, 30, 30, 30]
     lines = ["", describe_machine(results["machine"]), "", "ms: median (min-max)", ""]
     lines.append(_row(["rows after each stage", *[s["stage"] for s in stages]], widths))
     for key in ("complaints", "repair_orders", "callbacks", "call_attempts", "fee_notices"):
@@ -298,6 +298,8 @@ def _after_stages(results: dict) -> list[str]:
                 f"  sweep with nothing due, {entry['properties']:,} properties: {cell(entry)}, "
                 f"{entry['queries']} queries (work done {entry['work_done']})"
             )
+        steps = ", ".join(f"{k} {v}" for k, v in many["idle_sweep"]["queries_by_step"].items())
+        lines.append(f"  its queries by step: {steps}")
         for name, figure in many["dashboards"].items():
             lines.append(
                 f"  dashboard of a supervisor of {name}: {cell(figure)} ({figure['queries']})"

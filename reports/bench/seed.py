@@ -3,8 +3,9 @@ COPY text into an in-memory buffer a chunk at a time, and streamed to PostgreSQL
 psycopg2's cursor.copy_expert. Nothing is disabled: every constraint, foreign key and index
 of the schema is in place while the rows go in.
 
-The estate (properties, staff, buildings, units, residents and their phones) is loaded once;
-the history (repair orders, complaints, their callbacks, calls and escalations, and the fee
+The estate (properties, staff, buildings, units, residents and their phones) is loaded once,
+the owners first and the other residents after them (so the lookup is measured at both
+sizes); the history (repair orders, complaints, their callbacks, calls and escalations, and the fee
 notices) grows in stages, each stage inserting the difference to its size, so one run can
 measure the same pages at 10k, 100k and 1M rows.
 

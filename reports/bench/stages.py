@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from billing.models import DunningStage, FeeItem, PriceStandard
 from frontdesk.models import Department, HolidayYear, Membership, Property, Role, User
-from reports.bench.seed import DEPARTMENTS, HISTORY_DAYS, RECENT_DAYS, Estate
+from reports.bench.seed import DEPARTMENTS, RECENT_DAYS, RECENT_SHARE, Estate
 
 # A twin's ids are the original's plus this (times the twin's number): far above any id the
 # run makes, so the copies and the rows loaded later never meet (the ids are bigint).
@@ -99,8 +99,9 @@ def twin(seeder, *, number: int, label: str) -> dict:
 
 
 def daily_tickets(seeder) -> int:
-    """The estate's repair orders (and as many complaints) a day: the 1M stage's two years."""
-    return max(2, round(seeder.sizes.tickets[-1] / HISTORY_DAYS))
+    """The estate's repair orders (and as many complaints) a day, at the rate of the desk's
+    current work that the first stage loads (its last ten days)."""
+    return max(2, round(seeder.sizes.tickets[0] * RECENT_SHARE / RECENT_DAYS))
 
 
 def day_of_writes(seeder) -> dict:
