@@ -22,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Seed a dedicated PostgreSQL database (DATABASE_URL's name + '_bench') with 200,000 "
         "residents, 1,000,000 complaints and repair orders, their callbacks and a year of fee "
-        "notices, in stages, measuring the pages at each; print the table, write the JSON."
+        "notices, in stages, measuring the pages at each; then 1,000 properties and 2,000,000 "
+        "residents, the sweep and a month of notices; print the table and goals, write the JSON."
     )
 
     def add_arguments(self, parser):
