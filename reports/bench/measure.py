@@ -197,6 +197,15 @@ def lists(pages: Pages) -> dict:
     return {name: pages.page(reverse(url_name)) for name, url_name in LISTS.items()}
 
 
+def lists_interleaved(clients: dict[str, Pages], runs: int) -> dict:
+    """Each list of each named client (a stage's twin's supervisor, the largest's), one
+    request of each in turn."""
+    return {
+        name: interleaved({label: (c, reverse(url_name)) for label, c in clients.items()}, runs)
+        for name, url_name in LISTS.items()
+    }
+
+
 def keyset_cursor(user: User, which: str, depth: int = KEYSET_DEPTH) -> str | None:
     """The `before` cursor of the page that starts `depth` rows deep, made the way
     frontdesk.pages encodes it (received_at in microseconds, then the id); None when the

@@ -95,7 +95,7 @@ def run(
     _residents(results, "20k", "owners only, no history yet", pages, fragments, log)
     log("Loading the other residents ...")
     seeder.residents_rest()
-    twin_props = {}
+    twin_props, twin_lists = {}, {}
     last = len(STAGE_NAMES) - 1
     for stage, name in enumerate(STAGE_NAMES):
         log(f"Stage {name}: inserting the difference ...")
@@ -105,6 +105,9 @@ def run(
         if stage < last:  # this stage's dashboard is measured again at the end
             twin = stages.twin(seeder, number=stage + 1, label=name)
             twin_props[name] = Property.objects.get(pk=twin["property"])
+            twin_lists[name] = measure.Pages(
+                User.objects.get(username=twin["supervisor"]), runs=runs
+            )
             seeder.reset_sequences()
             seeder.analyze()
             counts = seeder.counts()
@@ -145,6 +148,10 @@ def run(
         boards["10k, 12 months"] = (twins, measure.dashboard_url(twin_props["10k"], months=12))
         boards["1M, 12 months"] = (twins, measure.dashboard_url(prop, months=12))
         results["interleaved"] = measure.interleaved(boards, runs)
+    log("Each stage's lists again (its twin's supervisor), beside the largest, interleaved ...")
+    results["lists_interleaved"] = measure.lists_interleaved(
+        {**twin_lists, STAGE_NAMES[-1]: pages}, runs
+    )
     _residents(results, "200k", "with the 1M stage's history", pages, fragments, log)
     log("The sweep with nothing due ...")
     results["idle_sweep"] = measure.idle_sweep(runs=min(runs, IDLE_RUNS))

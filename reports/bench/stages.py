@@ -59,9 +59,10 @@ def _columns(table: str) -> list[str]:
 
 def twin(seeder, *, number: int, label: str) -> dict:
     """A new property holding a copy of the large property's history as it is now (every
-    column copied, so a column added later is copied too), supervised by the twin supervisor.
-    Its units are copies too (a unit has one notice a month); residents, staff and
-    departments stay the original's. Returns the property's id and the rows copied."""
+    column copied, so a column added later is copied too), supervised by the twin supervisor
+    and by a supervisor of its own (whose lists are the twin's). Its units are copies too (a
+    unit has one notice a month); residents, staff and departments stay the original's.
+    Returns the property's id, its own supervisor and the rows copied."""
     started = time.perf_counter()
     big = seeder.estates[0]
     original = Property.objects.get(pk=big.id)
@@ -71,8 +72,12 @@ def twin(seeder, *, number: int, label: str) -> dict:
     HolidayYear.objects.bulk_create(
         HolidayYear(property=prop, year=year) for year in (seeder.now.year - 1, seeder.now.year)
     )
-    Membership.objects.create(
-        user=User.objects.get(username=seeder.twin_username), property=prop, role=Role.SUPERVISOR
+    own = User.objects.create(
+        username=f"{seeder.staff_username}-twin-{number}", password=make_password(None)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, property=prop, role=Role.SUPERVISOR)
+        for user in (User.objects.get(username=seeder.twin_username), own)
     )
     offset = TWIN_OFFSET * number
     copied = {}
@@ -95,7 +100,7 @@ def twin(seeder, *, number: int, label: str) -> dict:
             copied[table] = cursor.rowcount
             seeder.loaded[table] = seeder.loaded.get(table, 0) + cursor.rowcount
     seeder._timed("twins of the large property", started)
-    return {"property": prop.pk, "label": label, "rows": copied}
+    return {"property": prop.pk, "supervisor": own.username, "label": label, "rows": copied}
 
 
 def daily_tickets(seeder) -> int:

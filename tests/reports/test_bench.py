@@ -60,6 +60,12 @@ def test_seed_and_measure_at_a_tiny_scale(postgres):
     assert all(
         e["queries"] > 0 and e["min_ms"] <= e["median_ms"] <= e["max_ms"] for e in lists.values()
     )
+    own = measure.Pages(User.objects.get(username=twins["10k"]["supervisor"]), runs=1)
+    lists_both = measure.lists_interleaved({"10k": own, "1M": pages}, 2)
+    assert set(lists_both) == set(lists)
+    assert all(
+        pair["10k"]["queries"] > 0 and pair["1M"]["queries"] > 0 for pair in lists_both.values()
+    )
     keyset = measure.keyset(pages, depth=60)
     assert keyset["repairs"]["available"] and keyset["repairs"]["deep"]["queries"] > 0
     lookup = measure.lookup(pages, fragments=3)
@@ -122,6 +128,7 @@ def test_seed_and_measure_at_a_tiny_scale(postgres):
             {"label": "200k", "residents": 200, "when": "", "lookup": lookup},
             {"label": "2M", "residents": 2000, "when": "", "lookup": lookup},
         ],
+        "lists_interleaved": lists_both,
         "idle_sweep": idle_few,
         "many": {**grown, "idle_sweep": idle_many, "dashboards": {}},
         "sweep": sweep,
@@ -133,6 +140,7 @@ def test_seed_and_measure_at_a_tiny_scale(postgres):
     goals = {check["what"] for check in results["checks"]}
     assert "resident lookup p95, 2000 / 200 residents" in goals
     assert any(what.startswith("callback sweep queries a batch") for what in goals)
+    assert any(what.startswith("callbacks list, 1M / 10k (interleaved") for what in goals)
     printed = table(results)
     assert "list queries equal" in printed and "sweep with nothing due" in printed
 
