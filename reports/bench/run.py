@@ -1,36 +1,31 @@
-"""One benchmark run: seed the estate, then for each stage (10k, 100k, 1M tickets) insert the
-difference and measure; then the sweep over 100,000 due callbacks. Prints the table and
-writes the JSON file."""
+"""One benchmark run: seed the estate (the lookup at 20k residents, the owners), then the
+other residents, then for each stage (10k, 100k, 1M tickets) insert the difference and
+measure, straight after VACUUM and after a day's writes; each stage's dashboard again at the
+end beside the largest, interleaved; then 1,000 properties and 2M residents (the lookup, the
+sweep with nothing due, supervisors of 10 and 50 properties); then the sweep over 100,000 due
+callbacks and a month of fee notices, each in a process of its own for its peak memory.
+Prints the table and writes the JSON file."""
 
 import json
 import os
 import platform
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import django
 from django.db import connection
 from django.utils import timezone
 
-from frontdesk.models import Property, User
-from reports.bench import measure
+from frontdesk.models import Property, Resident, User
+from reports.bench import measure, probes, stages
+from reports.bench.report import checks, describe_machine, table
 from reports.bench.seed import Seeder
 
 STAGE_NAMES = ("10k", "100k", "1M")
-# The table each list grows with: the dunning list's is the fee notices (12 months of 20,000
-# units make 240,000 at full size), the callback queue's the callbacks.
-LIST_TABLES = {
-    "repairs": "repair_orders",
-    "complaints": "complaints",
-    "callbacks": "callbacks",
-    "dunning": "fee_notices",
-}
-TARGETS = {
-    "dashboard_ratio": 2.0,
-    "list_ratio": 1.5,
-    "keyset_ratio": 2.0,
-}
+MANY_PROPERTIES = 1_000
+IDLE_RUNS = 5  # a sweep of 1,000 properties takes seconds while its queries grow with them
 
 
 def machine() -> dict:
@@ -69,9 +64,13 @@ def run(
     runs: int = 9,
     fragments: int = 50,
     sweep_rows: int = 100_000,
+    database: str | None = None,
+    many: int = MANY_PROPERTIES,
     output: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
+    """The whole run; `database` is the benchmark database's name, for the probes' own
+    processes (without it they run in this one and their memory figures mean little)."""
     started = time.perf_counter()
     results: dict = {
         "taken_at": timezone.now().isoformat(timespec="seconds"),
@@ -79,20 +78,39 @@ def run(
         "scale": scale,
         "runs_per_figure": runs,
         "stages": [],
+        "residents": [],
     }
     log(describe_machine(results["machine"]))
     seeder = Seeder(scale=scale, log=log)
-    log("Seeding the estate (properties, staff, units, residents, phones) ...")
+    log("Seeding the estate (properties, staff, units, the owners and their phones) ...")
     seeder.setup()
+    seeder.reset_sequences()
+    seeder.analyze()
     user = User.objects.get(username=seeder.staff_username)
     prop = Property.objects.get(pk=seeder.estates[0].id)
     pages = measure.Pages(user, runs=runs)
+    manager = measure.Pages(User.objects.get(username=seeder.manager_username), runs=runs)
+    twins = measure.Pages(User.objects.get(username=seeder.twin_username), runs=runs)
     results["user"] = {"username": user.username, "role": "supervisor", "property": prop.name}
+    _residents(results, "20k", "owners only, no history yet", pages, fragments, log)
+    log("Loading the other residents ...")
+    seeder.residents_rest()
+    twin_props, twin_lists = {}, {}
     last = len(STAGE_NAMES) - 1
     for stage, name in enumerate(STAGE_NAMES):
         log(f"Stage {name}: inserting the difference ...")
         t0 = time.perf_counter()
+        closed = stages.close_day(seeder)
         counts = seeder.grow(stage)
+        if stage < last:  # this stage's dashboard is measured again at the end
+            twin = stages.twin(seeder, number=stage + 1, label=name)
+            twin_props[name] = Property.objects.get(pk=twin["property"])
+            twin_lists[name] = measure.Pages(
+                User.objects.get(username=twin["supervisor"]), runs=runs
+            )
+            seeder.reset_sequences()
+            seeder.analyze()
+            counts = seeder.counts()
         seeded = time.perf_counter() - t0
         log(f"  seeded in {seeded:.0f} s: {counts}")
         log(f"Stage {name}: measuring ...")
@@ -100,29 +118,102 @@ def run(
         entry = {
             "stage": name,
             "counts": counts,
-            "open_callbacks": _open_callbacks(),
+            "closed_from_the_day_before": closed,
+            "open_callbacks": _open_callbacks(twin_props),
             "seed_seconds": round(seeded, 1),
             "lists": measure.lists(pages),
-            "dashboard": measure.dashboard(pages, prop),
+            "dashboard": measure.dashboard(pages, measure.dashboard_url(prop), bare=True),
+            "dashboard_12_months": measure.dashboard(pages, measure.dashboard_url(prop, months=12)),
+            "dashboard_manager": measure.dashboard(manager, measure.dashboard_url(None)),
         }
         if stage == last:
             depth = max(60, round(measure.KEYSET_DEPTH * scale))
             entry["keyset"] = measure.keyset(pages, depth=depth)
-            entry["lookup"] = measure.lookup(pages, fragments=fragments)
             entry["api"] = measure.api(pages)
+        log(f"Stage {name}: a day's writes, measuring again ...")
+        writes = stages.day_of_writes(seeder)
+        entry["after_a_day"] = {
+            "writes": writes,
+            "open_callbacks": _open_callbacks(twin_props),
+            "lists": measure.lists(pages),
+            "dashboard": measure.dashboard(pages, measure.dashboard_url(prop)),
+        }
         entry["measure_seconds"] = round(time.perf_counter() - t0, 1)
         results["stages"].append(entry)
         _write(output, results)  # so far: a failure later keeps what was measured
-    sweep_rows = max(10, round(sweep_rows * scale)) if scale < 1 else sweep_rows
-    log(f"The sweep over {sweep_rows:,} due callbacks ...")
-    results["sweep"] = measure.sweep(seeder, rows=sweep_rows)
+    if measure.dashboard_url(prop) is not None:
+        log("Each stage's dashboard again, beside the largest, interleaved ...")
+        boards = {name: (twins, measure.dashboard_url(p)) for name, p in twin_props.items()}
+        boards[STAGE_NAMES[-1]] = (twins, measure.dashboard_url(prop))
+        boards["10k, 12 months"] = (twins, measure.dashboard_url(twin_props["10k"], months=12))
+        boards["1M, 12 months"] = (twins, measure.dashboard_url(prop, months=12))
+        results["interleaved"] = measure.interleaved(boards, runs)
+    log("Each stage's lists again (its twin's supervisor), beside the largest, interleaved ...")
+    results["lists_interleaved"] = measure.lists_interleaved(
+        {**twin_lists, STAGE_NAMES[-1]: pages}, runs
+    )
+    _residents(results, "200k", "with the 1M stage's history", pages, fragments, log)
+    log("The sweep with nothing due ...")
+    results["idle_sweep"] = measure.idle_sweep(runs=min(runs, IDLE_RUNS))
+    units_each, residents_total = stages.full_many(scale)
+    log(f"Many properties: {many:,} in all, {residents_total:,} residents ...")
+    t0 = time.perf_counter()
+    grown = stages.many_properties(
+        seeder, total=many, units_each=units_each, residents_total=residents_total
+    )
+    grown["seed_seconds"] = round(time.perf_counter() - t0, 1)
+    _residents(results, "2M", f"{grown['properties']:,} properties", pages, fragments, log)
+    grown["idle_sweep"] = measure.idle_sweep(runs=min(runs, IDLE_RUNS))
+    grown["dashboards"] = {}
+    if measure.dashboard_url(None) is not None:
+        grown["dashboards"] = measure.interleaved(
+            {
+                f"{size} properties": (
+                    measure.Pages(User.objects.get(username=username), runs=runs),
+                    measure.dashboard_url(None),
+                )
+                for size, username in grown["supervisors"].items()
+            },
+            runs,
+        )
+    results["many"] = grown
+    _write(output, results)
+    rows = max(10, round(sweep_rows * scale)) if scale < 1 else sweep_rows
+    log(f"The sweep over {rows:,} due callbacks ...")
+    results["sweep"] = measure.sweep(seeder, rows=rows, database=database)
+    period = _month_after(seeder.months[0])
+    originals = [estate.id for estate in seeder.estates]
+    log(f"Fee notices for {period:%Y-%m} of the first {len(originals)} properties ...")
+    arguments = {"property_ids": originals, "period": period.isoformat()}
+    results["notices"] = (
+        probes.in_child("notices", database, **arguments)
+        if database
+        else probes.notices(**arguments)
+    )
     results["seed_timings_seconds"] = {k: round(v, 1) for k, v in seeder.timings.items()}
     results["rows_loaded"] = seeder.loaded
-    results["checks"] = checks(results)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
+    results["checks"] = checks(results)
     _write(output, results)
     log(table(results))
     return results
+
+
+def _residents(results: dict, label: str, when: str, pages, fragments: int, log) -> None:
+    count = Resident.objects.count()
+    log(f"The resident lookup at {count:,} residents ({when}) ...")
+    results["residents"].append(
+        {
+            "label": label,
+            "residents": count,
+            "when": when,
+            "lookup": measure.lookup(pages, fragments=fragments),
+        }
+    )
+
+
+def _month_after(day):
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _write(output: Path | None, results: dict) -> None:
@@ -131,168 +222,12 @@ def _write(output: Path | None, results: dict) -> None:
         output.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
 
 
-def _open_callbacks() -> int:
+def _open_callbacks(twins: dict) -> int:
+    """Open callbacks, the twins' copies left out."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM visits_callback WHERE status = 'open'")
+        cursor.execute(
+            "SELECT count(*) FROM visits_callback WHERE status = 'open' "
+            "AND NOT property_id = ANY(%s)",
+            [[p.pk for p in twins.values()]],
+        )
         return cursor.fetchone()[0]
-
-
-def checks(results: dict) -> list[dict]:
-    """Each ratio the issue sets, and whether it is met."""
-    stages = {entry["stage"]: entry for entry in results["stages"]}
-    small, middle, big = stages["10k"], stages["100k"], stages["1M"]
-    out = []
-    dash_mid, dash_big = middle["dashboard"], big["dashboard"]
-    if dash_mid.get("available") and dash_big.get("available"):
-        for entry, label in ((dash_mid, "100k"), (dash_big, "1M")):
-            out.append(
-                {
-                    "what": f"dashboard page / bare SQL at {label}",
-                    "value": entry["ratio"],
-                    "target": f"<= {TARGETS['dashboard_ratio']}",
-                    "met": entry["ratio"] is not None
-                    and entry["ratio"] <= TARGETS["dashboard_ratio"],
-                }
-            )
-        out.append(
-            {
-                "what": "dashboard queries 100k = 1M",
-                "value": f"{dash_mid['queries']} / {dash_big['queries']}",
-                "target": "equal",
-                "met": dash_mid["queries"] == dash_big["queries"],
-            }
-        )
-    else:
-        out.append({"what": "dashboard", "value": "not available", "target": "<= 2", "met": None})
-    for name in measure.LISTS:
-        a, b = small["lists"][name], big["lists"][name]
-        ratio = round(b["median_ms"] / a["median_ms"], 2)
-        table_name = LIST_TABLES[name]
-        rows = f"{_short(big['counts'][table_name])} / {_short(small['counts'][table_name])}"
-        out.append(
-            {
-                "what": f"{name} list at {rows} {table_name.replace('_', ' ')}",
-                "value": ratio,
-                "target": f"<= {TARGETS['list_ratio']}",
-                "met": ratio <= TARGETS["list_ratio"],
-            }
-        )
-        out.append(
-            {
-                "what": f"{name} list queries equal",
-                "value": f"{a['queries']} / {b['queries']}",
-                "target": "equal",
-                "met": a["queries"] == b["queries"],
-            }
-        )
-    for name, entry in big["keyset"].items():
-        if entry.get("available"):
-            out.append(
-                {
-                    "what": f"{name} keyset page {entry['depth']:,} deep / first",
-                    "value": entry["ratio"],
-                    "target": f"<= {TARGETS['keyset_ratio']}",
-                    "met": entry["ratio"] <= TARGETS["keyset_ratio"],
-                }
-            )
-    return out
-
-
-def _short(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}M"
-    return f"{n / 1000:.0f}k" if n >= 10_000 else str(n)
-
-
-def describe_machine(info: dict) -> str:
-    return (
-        f"Machine: {info['cpus']} CPUs ({info['cpu_model'] or 'unknown model'}), "
-        f"{info['ram_gib']} GiB RAM; PostgreSQL {info['postgresql']} "
-        f"(shared_buffers {info['pg_shared_buffers']}, work_mem {info['pg_work_mem']}); "
-        f"Python {info['python']}, Django {info['django']}"
-    )
-
-
-def _row(cells: list, widths: list[int]) -> str:
-    return "  ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True))
-
-
-def table(results: dict) -> str:
-    """The figures as a plain-text table."""
-    stages = results["stages"]
-    big = stages[-1]
-    lines = ["", describe_machine(results["machine"]), ""]
-    widths = [46, 16, 16, 16]
-    lines.append(_row(["rows after each stage", *[s["stage"] for s in stages]], widths))
-    for key in ("complaints", "repair_orders", "callbacks", "call_attempts", "fee_notices"):
-        lines.append(_row([f"  {key}", *[f"{s['counts'][key]:,}" for s in stages]], widths))
-    lines.append(_row(["  open callbacks", *[f"{s['open_callbacks']:,}" for s in stages]], widths))
-    lines.append(_row(["  residents", *[f"{s['counts']['residents']:,}" for s in stages]], widths))
-    lines.append(
-        _row(["  seconds to seed the stage", *[s["seed_seconds"] for s in stages]], widths)
-    )
-    lines.append("")
-    lines.append("1. dashboard (median ms; queries)")
-    if all(s["dashboard"].get("available") for s in stages):
-        lines.append(_row(["  page ms", *[s["dashboard"]["page_ms"] for s in stages]], widths))
-        lines.append(
-            _row(["  bare SQL ms", *[s["dashboard"]["bare_sql_ms"] for s in stages]], widths)
-        )
-        lines.append(
-            _row(["  page / bare SQL", *[s["dashboard"]["ratio"] for s in stages]], widths)
-        )
-        lines.append(_row(["  queries", *[s["dashboard"]["queries"] for s in stages]], widths))
-    else:
-        lines.append("  not available (reports_dashboard does not resolve yet)")
-    look = big["lookup"]
-    lines.append("")
-    lines.append(
-        f"2. resident lookup, {look['fragments']} random 4-digit fragments, "
-        f"{big['counts']['residents']:,} residents: p95 {look['p95_ms']} ms, "
-        f"median {look['median_ms']} ms, {look['queries']} queries"
-    )
-    lines.append("")
-    lines.append("3. list pages (median ms / queries)")
-    for name in measure.LISTS:
-        lines.append(
-            _row(
-                [
-                    f"  {name}",
-                    *[
-                        f"{s['lists'][name]['median_ms']} / {s['lists'][name]['queries']}"
-                        for s in stages
-                    ],
-                ],
-                widths,
-            )
-        )
-    for name, entry in big["keyset"].items():
-        if entry.get("available"):
-            lines.append(
-                f"  {name}: first page {entry['first_ms']} ms, {entry['depth']:,} rows deep "
-                f"{entry['deep_ms']} ms (ratio {entry['ratio']}; queries "
-                f"{entry['queries_first']} / {entry['queries_deep']})"
-            )
-    sweep = results["sweep"]
-    lines.append("")
-    lines.append(
-        f"4. callback sweep: {sweep['marked']:,} of {sweep['due_rows']:,} due rows in "
-        f"{sweep['seconds']} s = {sweep['rows_per_second']:,} rows/s; "
-        f"{sweep['queries_per_batch']} queries per batch of 500 "
-        f"({sweep['queries_per_row']} per row)"
-    )
-    api = big["api"]
-    lines.append("")
-    lines.append(
-        f"5. API: {api['url']} {api['page_ms']} ms ({api['queries']} queries), minimal DRF "
-        f"view {api['minimal_ms']} ms ({api['minimal_queries']} queries): "
-        f"{api['per_row_us']} µs per row"
-    )
-    lines.append("")
-    lines.append("checks")
-    for check in results["checks"]:
-        met = {True: "met", False: "NOT MET", None: "n/a"}[check["met"]]
-        lines.append(_row([f"  {check['what']}", check["value"], check["target"], met], widths))
-    lines.append("")
-    lines.append(f"total {results['total_seconds']} s")
-    return "\n".join(lines)

@@ -3,8 +3,9 @@ COPY text into an in-memory buffer a chunk at a time, and streamed to PostgreSQL
 psycopg2's cursor.copy_expert. Nothing is disabled: every constraint, foreign key and index
 of the schema is in place while the rows go in.
 
-The estate (properties, staff, buildings, units, residents and their phones) is loaded once;
-the history (repair orders, complaints, their callbacks, calls and escalations, and the fee
+The estate (properties, staff, buildings, units, residents and their phones) is loaded once,
+the owners first and the other residents after them (so the lookup is measured at both
+sizes); the history (repair orders, complaints, their callbacks, calls and escalations, and the fee
 notices) grows in stages, each stage inserting the difference to its size, so one run can
 measure the same pages at 10k, 100k and 1M rows.
 
@@ -221,6 +222,9 @@ class Seeder:
         self.estates: list[Estate] = []
         self.staff_username = ""
         self.stage = -1
+        self.recent_days = RECENT_DAYS  # the window of "current work" (a day for a day's writes)
+        self.manager_username = ""
+        self.twin_username = ""
         self.loaded: dict[str, int] = {}
         self.timings: dict[str, float] = {}
         self._names = [
@@ -303,7 +307,8 @@ class Seeder:
 
     def setup(self) -> None:
         """Properties, staff, departments, fee items (ORM: a few hundred rows), then the
-        buildings, units, residents and phones (COPY)."""
+        buildings, units, the owners (one resident a unit) and their phones (COPY); the other
+        residents come with `residents_rest()`, so the lookup is measured at both sizes."""
         started = time.perf_counter()
         sizes = self.sizes
         tag = f"{self.rng.randrange(16**6):06x}"
@@ -390,18 +395,44 @@ class Seeder:
             estate.units = unit_counts[index]
             estate.residents = resident_counts[index]
             self.estates.append(estate)
+        self._reporting_staff(tag, password)
         SweepRun.objects.update_or_create(
             name="sweep", defaults={"last_started_at": self.now, "last_finished_at": self.now}
         )
         self._timed("estate: staff and settings", started)
-        self._load_units()
-        self._load_residents()
+        resident_id = self.next_id("frontdesk_resident")
+        for estate in self.estates:
+            estate.resident_base = resident_id
+            resident_id += estate.residents
+        self._load_units(self.estates)
+        self._load_residents(self.estates, owners=True)
 
-    def _load_units(self) -> None:
+    def residents_rest(self) -> None:
+        """The residents beyond each unit's owner (tenants, occupants, family)."""
+        self._load_residents(self.estates, owners=False)
+        self.reset_sequences()
+        self.analyze()
+
+    def _reporting_staff(self, tag: str, password: str) -> None:
+        """A project manager over all the properties (the dashboard of several properties),
+        and a supervisor of the large property who will also supervise its twins (the
+        dashboard of each stage re-measured at the end beside the largest)."""
+        manager = User.objects.create(username=f"bench-{tag}-area-manager", password=password)
+        twin = User.objects.create(username=f"bench-{tag}-twin-supervisor", password=password)
+        Membership.objects.bulk_create(
+            [
+                Membership(user=manager, property_id=estate.id, role=Role.PROJECT_MANAGER)
+                for estate in self.estates
+            ]
+            + [Membership(user=twin, property_id=self.estates[0].id, role=Role.SUPERVISOR)]
+        )
+        self.manager_username, self.twin_username = manager.username, twin.username
+
+    def _load_units(self, estates: list[Estate]) -> None:
         started = time.perf_counter()
         unit_id = self.next_id("frontdesk_unit")
         lines = []
-        for estate in self.estates:
+        for estate in estates:
             per_building = 200 if estate.index == 0 else 134
             count = max(1, -(-estate.units // per_building))
             buildings = Building.objects.bulk_create(
@@ -419,11 +450,12 @@ class Seeder:
         self.copy("frontdesk_unit", ("id", "building_id", "floor", "number", "area_m2"), lines)
         self._timed("units", started)
 
-    def _load_residents(self) -> None:
+    def _load_residents(self, estates: list[Estate], *, owners: bool | None = None) -> None:
+        """The estates' residents (ids resident_base + offset): the owners (the first offset of
+        each unit) if `owners`, the others if False, all if None."""
         started = time.perf_counter()
         rng, names, now = self.rng, self._names, self.now
         first_day = timezone.localdate(now) - timedelta(days=3650)
-        resident_id = self.next_id("frontdesk_resident")
         link_id = self.next_id("frontdesk_resident_units")
         phone_id = self.next_id("frontdesk_residentphone")
         columns = (
@@ -454,9 +486,12 @@ class Seeder:
             )
             people.clear(), links.clear(), phones.clear()
 
-        for estate in self.estates:
-            estate.resident_base = resident_id
-            for offset in range(estate.residents):
+        for estate in estates:
+            first, last = 0, estate.residents
+            if owners is not None:
+                first, last = (0, estate.units) if owners else (estate.units, estate.residents)
+            for offset in range(first, last):
+                resident_id = estate.resident_base + offset
                 # Archive numbers are YYMMDD + a 3-digit sequence per property and day: the
                 # move-in day cycles through ten years, the sequence counts the laps.
                 moved_in = first_day + timedelta(days=offset % 3650)
@@ -482,7 +517,6 @@ class Seeder:
                     number = f"{digits[:3]} {digits[3:7]} {digits[7:]}"
                     phones.append(f"{phone_id}\t{resident_id}\t{number}\t{digits}\t{label}\t\t\n")
                     phone_id += 1
-                resident_id += 1
                 if len(people) >= 100_000:
                     flush()
         flush()
@@ -529,7 +563,7 @@ class Seeder:
     def _when(self, recent: float) -> datetime:
         rng = self.rng
         if rng.random() < recent:
-            seconds = rng.uniform(0, RECENT_DAYS * 86400)
+            seconds = rng.uniform(0, self.recent_days * 86400)
         else:
             seconds = rng.uniform(RECENT_DAYS * 86400, HISTORY_DAYS * 86400)
         return self.now - timedelta(seconds=int(seconds))

@@ -1,6 +1,7 @@
 """`manage.py bench` (`make bench`): seed a dedicated PostgreSQL database at scale and
 measure the pages the supervisor dashboards issue names. See reports/bench/."""
 
+import json
 import logging
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
+from kombu.transport import memory
 from psycopg2 import sql
 
 from frontdesk.celery import app
+from reports.bench.probes import PROBES
 from reports.bench.run import run
 
 
@@ -19,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Seed a dedicated PostgreSQL database (DATABASE_URL's name + '_bench') with 200,000 "
         "residents, 1,000,000 complaints and repair orders, their callbacks and a year of fee "
-        "notices, in stages, measuring the pages at each; print the table, write the JSON."
+        "notices, in stages, measuring the pages at each; then 1,000 properties and 2,000,000 "
+        "residents, the sweep and a month of notices; print the table and goals, write the JSON."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +48,20 @@ class Command(BaseCommand):
             "--sweep-rows", type=int, default=100_000, help="Due callbacks for the sweep."
         )
         parser.add_argument(
+            "--properties",
+            type=int,
+            default=1_000,
+            help="Properties in all for the stage of many properties.",
+        )
+        parser.add_argument(
+            "--probe",
+            choices=sorted(PROBES),
+            default="",
+            help="Run one probe on the (seeded) benchmark database and print its figures "
+            "as JSON; the bench itself runs its probes so, each in a process of its own.",
+        )
+        parser.add_argument("--probe-arguments", default="{}", help="The probe's, as JSON.")
+        parser.add_argument(
             "--output",
             default=str(Path(settings.VAR_DIR) / "bench" / "results.json"),
             help="Where the JSON file goes.",
@@ -57,6 +75,12 @@ class Command(BaseCommand):
                 "(the benchmark creates and uses its own database, <name>_bench, beside it)."
             )
         name = options["database_name"] or f"{connection.settings_dict['NAME']}_bench"
+        if options["probe"]:
+            self._use(name)
+            self._quiet_broker()
+            figures = PROBES[options["probe"]](**json.loads(options["probe_arguments"]))
+            self.stdout.write(json.dumps(figures))
+            return
         self._prepare(name, fresh=options["fresh"])
         self._use(name)
         self.stdout.write(f"Migrating {name} ...")
@@ -75,6 +99,8 @@ class Command(BaseCommand):
             scale=options["scale"],
             runs=options["runs"],
             sweep_rows=options["sweep_rows"],
+            database=name,
+            many=options["properties"],
             output=output,
             log=lambda line: self.stdout.write(line),
         )
@@ -122,7 +148,10 @@ class Command(BaseCommand):
 
     def _quiet_broker(self) -> None:
         """Tasks published during the run (the sweep queues a delivery for each notice it
-        writes) go to Celery's in-memory transport: the bench's rows must never reach a real
-        worker, and the figures are the database's and Django's work."""
+        writes) go to Celery's in-memory transport, which keeps none of them (a real broker
+        holds them outside the process, and the memory figures are the work's): the bench's
+        rows must never reach a real worker. Mail goes nowhere."""
         app.conf.broker_url = "memory://"
         app.conf.broker_transport_options = {}
+        memory.Channel._put = lambda *_args, **_kwargs: None
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
