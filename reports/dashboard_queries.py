@@ -13,28 +13,20 @@ one OR-ed condition per zone, so a project manager holding properties in two zon
 each property's own days). The trend buckets (TruncWeek/TruncMonth) use the report zone, the
 zone of the first property by id, because a bucket needs one zone.
 
-Indexes this module would want at a million rows (none added here: the benchmark measures and
-the migrations add what the measurements need):
+No query reads a property's whole history: each finds its rows by property and time through
+an index (measured by `make bench`; see the README):
 
-- Complaint: the range scans use complaint_list (property, -received_at, -id), but every
-  aggregate then reads the heap for category, channel, department, unit, direct_impact,
-  fixed_in_window, first_resolved_at, fix_due_at and kind. A covering index on PostgreSQL
-  ``Index(fields=["property", "received_at"], include=[those columns], name="complaint_dash")``
-  turns the figures, breakdowns and trend into index-only scans.
-- RepairOrder: the same idea, (property, received_at) INCLUDE (state, category, channel,
-  department, unit).
-- Callback: the callback figures filter (property, kind, due_at) and read status and timing:
-  ``Index(fields=["property", "kind", "due_at"], include=["status", "timing"])``; the overdue
-  count wants a partial ``Index(fields=["property", "due_at"], condition=Q(status="open"))``
-  (the existing partial indexes are on next_try_at, or on due_at across every property and
-  only until the sweep marks the row).
-- CallAttempt has no property column: satisfaction joins Callback by its key. A partial
-  ``Index(fields=["at"], include=["callback", "satisfaction"], condition=Q(reached=True,
-  satisfaction__isnull=False))`` keeps the scan to the scored calls of the range.
-- Escalation: escalation_unacknowledged (at) WHERE acknowledged_at IS NULL serves the "now"
-  count; the "one period ago" count reads escalations acknowledged after that moment, which
-  an index on (acknowledged_at) would serve. The breakdowns' "escalated" EXISTS uses the
-  unique (complaint, level) index.
+- CallAttempt carries its callback's property: the satisfaction figure and its trend read the
+  partial index call_scored (property, at, satisfaction) WHERE reached AND scored, from the
+  index alone (COUNT(*), see _counts).
+- Callback: the period's callbacks through callback_due (property, due_at); the overdue
+  snapshots as two branches, the open ones (callback_queue) and those done after the past
+  moment (callback_done), which PostgreSQL ORs as bitmaps.
+- Escalation: the unacknowledged ones through escalation_unacknowledged, those acknowledged
+  after the past moment through escalation_acknowledged.
+- Complaint and RepairOrder: the ranges use complaint_list / repair_list (property,
+  -received_at, -id) and read the heap for the columns counted; a covering index would make
+  them index-only, but their rows in the period still grow with the table.
 - FeeNotice: fee_notice_period (property, period) serves the collection rate.
 """
 
@@ -93,7 +85,9 @@ from visits.models import CallAttempt, Callback
 
 
 def _counts(qs: QuerySet, **conditions: Q) -> dict:
-    return qs.aggregate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
+    # COUNT(*), not COUNT(id): a count that names no column lets PostgreSQL answer from an
+    # index that holds the columns filtered on (the scored calls: call_scored) alone.
+    return qs.aggregate(**{name: Count("*", filter=q) for name, q in conditions.items()})
 
 
 @dataclass(frozen=True)
@@ -205,12 +199,11 @@ def _escalation_figures(scope: Scope, p: Periods) -> dict:
 
 
 def _satisfaction_figures(scope: Scope, p: Periods) -> dict:
-    prop = "callback__property_id"
-    cur = scope.within(p.start, p.end, "at", prop)
-    prev = scope.within(p.previous_start, p.previous_end, "at", prop)
+    cur = scope.within(p.start, p.end, "at")
+    prev = scope.within(p.previous_start, p.previous_end, "at")
     satisfied = Q(satisfaction__gte=SATISFIED_FROM)
     qs = CallAttempt.objects.filter(reached=True, satisfaction__isnull=False).filter(
-        scope.within(p.previous_start, p.end, "at", prop)
+        scope.within(p.previous_start, p.end, "at")
     )
     row = _counts(qs, all=cur, ok=cur & satisfied, prev_all=prev, prev_ok=prev & satisfied)
     return {
@@ -380,10 +373,10 @@ def _trend(scope: Scope, p: Periods, by: str) -> list[Bucket]:
     )
     calls = _by_bucket(
         CallAttempt.objects.filter(reached=True, satisfaction__isnull=False)
-        .filter(scope.within(p.start, p.end, "at", "callback__property_id"))
+        .filter(scope.within(p.start, p.end, "at"))
         .annotate(bucket=_trunc("at", by, zone))
         .values("bucket")
-        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)))
+        .annotate(n=Count("*"), ok=Count("*", filter=Q(satisfaction__gte=SATISFIED_FROM)))
         .order_by("bucket"),
         zone,
     )

@@ -118,6 +118,7 @@ def callback_record_unreached(
             )
         attempt = CallAttempt.objects.create(
             callback=callback,
+            property_id=callback.property_id,
             at=now,
             by=by,
             reached=False,
@@ -197,6 +198,7 @@ def callback_record_reached(
         callback = _locked(callback)
         attempt = CallAttempt.objects.create(
             callback=callback,
+            property_id=callback.property_id,
             at=now,
             by=by,
             reached=True,
