@@ -19,9 +19,10 @@ an index (measured by `make bench`; see the README):
 - CallAttempt carries its callback's property: the satisfaction figure and its trend read the
   partial index call_scored (property, at, satisfaction) WHERE reached AND scored, from the
   index alone (counted by a column of the index: CALL_COUNTED).
-- Callback: the period's callbacks through callback_due (property, due_at); the overdue
-  snapshots as two branches, the open ones (callback_queue) and those done after the past
-  moment (callback_done), which PostgreSQL ORs as bitmaps.
+- Callback: the period's callbacks from callback_period (property, due_at, kind, status,
+  timing) alone; the overdue snapshots, in a query of their own, as two branches, the open
+  ones (callback_open_due) and those done after the past moment (callback_done), which
+  PostgreSQL ORs as bitmaps.
 - Escalation: the unacknowledged ones through escalation_unacknowledged, those acknowledged
   after the past moment through escalation_acknowledged.
 - Complaint and RepairOrder: the ranges use complaint_list / repair_list (property,
@@ -88,9 +89,10 @@ def _counts(qs: QuerySet, column: str = "pk", **conditions: Q) -> dict:
     return qs.aggregate(**{name: Count(column, filter=q) for name, q in conditions.items()})
 
 
-# The scored calls are counted by a column of call_scored (never null), not by their id, so
-# PostgreSQL answers from the index alone.
-CALL_COUNTED = "property"
+# The scored calls and the period's callbacks are counted by a column of their index
+# (call_scored, callback_period; never null), not by their id, so PostgreSQL answers from the
+# index alone.
+CALL_COUNTED = CALLBACK_COUNTED = "property"
 
 
 @dataclass(frozen=True)
@@ -146,14 +148,13 @@ def _repair_figures(scope: Scope, p: Periods) -> dict:
 
 
 def _callback_figures(scope: Scope, p: Periods) -> dict:
+    """Two queries: the period's callbacks (from callback_period alone), and the overdue
+    snapshots (the open callbacks, and those done after the earlier moment)."""
     cur = scope.within(p.start, p.end, "due_at")
     prev = scope.within(p.previous_start, p.previous_end, "due_at")
     known = known_callbacks(p.now)
-    overdue_now = overdue_at(p.at, now=p.now)
-    overdue_prev = overdue_at(p.previous_at, now=p.now)
-    in_ranges = Q(kind__in=CALLBACK_KINDS) & scope.within(p.previous_start, p.end, "due_at")
-    qs = Callback.objects.filter(property_id__in=scope.ids).filter(
-        in_ranges | overdue_now | overdue_prev
+    in_ranges = Callback.objects.filter(kind__in=CALLBACK_KINDS).filter(
+        scope.within(p.previous_start, p.end, "due_at")
     )
     conditions = {}
     for key, kind in (("complaint", Callback.Kind.COMPLAINT), ("repair", Callback.Kind.REPAIR)):
@@ -162,12 +163,20 @@ def _callback_figures(scope: Scope, p: Periods) -> dict:
         conditions[f"{key}_on_time"] = mine & cur & ON_TIME
         conditions[f"{key}_prev_all"] = mine & prev
         conditions[f"{key}_prev_on_time"] = mine & prev & ON_TIME
-    conditions["overdue"] = overdue_now
-    conditions["overdue_prev"] = overdue_prev
-    conditions["overdue_replies"] = overdue_now & Q(kind__in=REPLY_KINDS)
-    conditions["overdue_callbacks"] = overdue_now & Q(kind__in=CALLBACK_KINDS)
-    conditions["overdue_dunning"] = overdue_now & Q(kind=Callback.Kind.DUNNING)
-    row = _counts(qs, **conditions)
+    row = _counts(in_ranges, CALLBACK_COUNTED, **conditions)
+    overdue_now = overdue_at(p.at, now=p.now)
+    overdue_prev = overdue_at(p.previous_at, now=p.now)
+    snapshots = Callback.objects.filter(property_id__in=scope.ids).filter(
+        overdue_now | overdue_prev
+    )
+    row |= _counts(
+        snapshots,
+        overdue=overdue_now,
+        overdue_prev=overdue_prev,
+        overdue_replies=overdue_now & Q(kind__in=REPLY_KINDS),
+        overdue_callbacks=overdue_now & Q(kind__in=CALLBACK_KINDS),
+        overdue_dunning=overdue_now & Q(kind=Callback.Kind.DUNNING),
+    )
     return {
         "complaint_callbacks": (
             Measure(row["complaint_on_time"], row["complaint_all"]),
@@ -407,9 +416,10 @@ def _trend(scope: Scope, p: Periods, by: str) -> list[Bucket]:
     return buckets
 
 
-# Queries the dashboard runs, whatever the rows: complaints, repairs, callbacks, escalations,
-# satisfaction, collection; 4 + 4 breakdowns; 3 trend series.
-FIGURE_QUERIES = 17
+# Queries the dashboard runs, whatever the rows: complaints, repairs, callbacks (the period's
+# and the overdue snapshots), escalations, satisfaction, collection; 4 + 4 breakdowns; 3 trend
+# series.
+FIGURE_QUERIES = 18
 
 
 def dashboard(

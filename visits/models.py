@@ -118,15 +118,18 @@ class Callback(models.Model):
                 condition=Q(status="open", reminded_at__isnull=True),
             ),
             # The queue's pages: open callbacks of a property by deadline (without it the
-            # first page walked callback_due through every done callback of the history).
+            # first page walked callback_period through every done callback of the history).
             models.Index(
                 fields=["property", "due_at"],
                 name="callback_open_due",
                 condition=Q(status="open"),
             ),
-            # The dashboard's callback figures: those due in a period, and those done after
-            # a past moment (overdue then), without reading the property's whole history.
-            models.Index(fields=["property", "due_at"], name="callback_due"),
+            # The dashboard's callback figures: those due in a period (what they count in the
+            # key, so PostgreSQL reads the index alone), and those done after a past moment
+            # (overdue then), without reading the property's whole history.
+            models.Index(
+                fields=["property", "due_at", "kind", "status", "timing"], name="callback_period"
+            ),
             models.Index(
                 fields=["property", "done_at"],
                 name="callback_done",

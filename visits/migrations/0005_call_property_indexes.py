@@ -39,7 +39,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="callback",
-            index=models.Index(fields=["property", "due_at"], name="callback_due"),
+            index=models.Index(
+                fields=["property", "due_at", "kind", "status", "timing"], name="callback_period"
+            ),
         ),
         migrations.AddIndex(
             model_name="callback",
