@@ -44,3 +44,19 @@ def newest_first(qs: QuerySet, key: str, *, before: str | None, size: int = PAGE
     last = rows[size - 1] if len(rows) > size else None
     older = cursor_for(getattr(last, key), last.pk) if last is not None else None
     return Page(rows=rows[:size], older=older)
+
+
+def oldest_first(qs: QuerySet, key: str, *, after: str | None, size: int = PAGE_SIZE) -> Page:
+    """One page of `qs`, oldest first by (key, id), for to-do lists worked from the earliest
+    deadline; `after` is the cursor of the last row of the previous page, and the page's
+    ``older`` the cursor of the next one. One query for the rows."""
+    qs = qs.order_by(key, "pk")
+    if after:
+        when, pk = cursor_parse(after)
+        qs = qs.filter(**{f"{key}__gte": when}).filter(
+            Q(**{f"{key}__gt": when}) | Q(**{key: when, "pk__gt": pk})
+        )
+    rows = list(qs[: size + 1])
+    last = rows[size - 1] if len(rows) > size else None
+    following = cursor_for(getattr(last, key), last.pk) if last is not None else None
+    return Page(rows=rows[:size], older=following)

@@ -50,10 +50,16 @@ def overdue_at(moment: datetime, *, now: datetime) -> Q:
     never cancelled (a cancellation has no time on the row: cancelled ones are left out)."""
     if moment >= now:
         return Q(status=Callback.Status.OPEN, due_at__lte=now)
-    return Q(due_at__lte=moment, created_at__lte=moment) & (
-        Q(status=Callback.Status.OPEN) | Q(status=Callback.Status.DONE, done_at__gt=moment)
+    # Two branches, each found through its own index (the open ones, those done after the
+    # moment): "due by then" alone would read every callback of the property's history.
+    then = Q(due_at__lte=moment, created_at__lte=moment)
+    return (then & Q(status=Callback.Status.OPEN)) | (
+        then & Q(status=Callback.Status.DONE, done_at__gt=moment)
     )
 
 
 def unacknowledged_at(moment: datetime) -> Q:
-    return Q(at__lte=moment) & (Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=moment))
+    # Two branches, each a range of its own index (the unacknowledged ones, those acknowledged
+    # after the moment), instead of every escalation raised before it.
+    raised = Q(at__lte=moment)
+    return (raised & Q(acknowledged_at__isnull=True)) | (raised & Q(acknowledged_at__gt=moment))

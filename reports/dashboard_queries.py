@@ -13,28 +13,21 @@ one OR-ed condition per zone, so a project manager holding properties in two zon
 each property's own days). The trend buckets (TruncWeek/TruncMonth) use the report zone, the
 zone of the first property by id, because a bucket needs one zone.
 
-Indexes this module would want at a million rows (none added here: the benchmark measures and
-the migrations add what the measurements need):
+No query reads a property's whole history: each finds its rows by property and time through
+an index (measured by `make bench`; see the README):
 
-- Complaint: the range scans use complaint_list (property, -received_at, -id), but every
-  aggregate then reads the heap for category, channel, department, unit, direct_impact,
-  fixed_in_window, first_resolved_at, fix_due_at and kind. A covering index on PostgreSQL
-  ``Index(fields=["property", "received_at"], include=[those columns], name="complaint_dash")``
-  turns the figures, breakdowns and trend into index-only scans.
-- RepairOrder: the same idea, (property, received_at) INCLUDE (state, category, channel,
-  department, unit).
-- Callback: the callback figures filter (property, kind, due_at) and read status and timing:
-  ``Index(fields=["property", "kind", "due_at"], include=["status", "timing"])``; the overdue
-  count wants a partial ``Index(fields=["property", "due_at"], condition=Q(status="open"))``
-  (the existing partial indexes are on next_try_at, or on due_at across every property and
-  only until the sweep marks the row).
-- CallAttempt has no property column: satisfaction joins Callback by its key. A partial
-  ``Index(fields=["at"], include=["callback", "satisfaction"], condition=Q(reached=True,
-  satisfaction__isnull=False))`` keeps the scan to the scored calls of the range.
-- Escalation: escalation_unacknowledged (at) WHERE acknowledged_at IS NULL serves the "now"
-  count; the "one period ago" count reads escalations acknowledged after that moment, which
-  an index on (acknowledged_at) would serve. The breakdowns' "escalated" EXISTS uses the
-  unique (complaint, level) index.
+- CallAttempt carries its callback's property: the satisfaction figure and its trend read the
+  partial index call_scored (property, at, satisfaction) WHERE reached AND scored, from the
+  index alone (counted by a column of the index: CALL_COUNTED).
+- Callback: the period's callbacks from callback_period (property, due_at, kind, status,
+  timing) alone; the overdue snapshots, in a query of their own, as two branches, the open
+  ones (callback_open_due) and those done after the past moment (callback_done), which
+  PostgreSQL ORs as bitmaps.
+- Escalation: the unacknowledged ones through escalation_unacknowledged, those acknowledged
+  after the past moment through escalation_acknowledged.
+- Complaint and RepairOrder: the ranges use complaint_list / repair_list (property,
+  -received_at, -id) and read the heap for the columns counted; a covering index would make
+  them index-only, but their rows in the period still grow with the table.
 - FeeNotice: fee_notice_period (property, period) serves the collection rate.
 """
 
@@ -92,8 +85,14 @@ from tickets.models import Complaint, Escalation, RepairOrder
 from visits.models import CallAttempt, Callback
 
 
-def _counts(qs: QuerySet, **conditions: Q) -> dict:
-    return qs.aggregate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
+def _counts(qs: QuerySet, column: str = "pk", **conditions: Q) -> dict:
+    return qs.aggregate(**{name: Count(column, filter=q) for name, q in conditions.items()})
+
+
+# The scored calls and the period's callbacks are counted by a column of their index
+# (call_scored, callback_period; never null), not by their id, so PostgreSQL answers from the
+# index alone.
+CALL_COUNTED = CALLBACK_COUNTED = "property"
 
 
 @dataclass(frozen=True)
@@ -149,14 +148,13 @@ def _repair_figures(scope: Scope, p: Periods) -> dict:
 
 
 def _callback_figures(scope: Scope, p: Periods) -> dict:
+    """Two queries: the period's callbacks (from callback_period alone), and the overdue
+    snapshots (the open callbacks, and those done after the earlier moment)."""
     cur = scope.within(p.start, p.end, "due_at")
     prev = scope.within(p.previous_start, p.previous_end, "due_at")
     known = known_callbacks(p.now)
-    overdue_now = overdue_at(p.at, now=p.now)
-    overdue_prev = overdue_at(p.previous_at, now=p.now)
-    in_ranges = Q(kind__in=CALLBACK_KINDS) & scope.within(p.previous_start, p.end, "due_at")
-    qs = Callback.objects.filter(property_id__in=scope.ids).filter(
-        in_ranges | overdue_now | overdue_prev
+    in_ranges = Callback.objects.filter(kind__in=CALLBACK_KINDS).filter(
+        scope.within(p.previous_start, p.end, "due_at")
     )
     conditions = {}
     for key, kind in (("complaint", Callback.Kind.COMPLAINT), ("repair", Callback.Kind.REPAIR)):
@@ -165,12 +163,20 @@ def _callback_figures(scope: Scope, p: Periods) -> dict:
         conditions[f"{key}_on_time"] = mine & cur & ON_TIME
         conditions[f"{key}_prev_all"] = mine & prev
         conditions[f"{key}_prev_on_time"] = mine & prev & ON_TIME
-    conditions["overdue"] = overdue_now
-    conditions["overdue_prev"] = overdue_prev
-    conditions["overdue_replies"] = overdue_now & Q(kind__in=REPLY_KINDS)
-    conditions["overdue_callbacks"] = overdue_now & Q(kind__in=CALLBACK_KINDS)
-    conditions["overdue_dunning"] = overdue_now & Q(kind=Callback.Kind.DUNNING)
-    row = _counts(qs, **conditions)
+    row = _counts(in_ranges, CALLBACK_COUNTED, **conditions)
+    overdue_now = overdue_at(p.at, now=p.now)
+    overdue_prev = overdue_at(p.previous_at, now=p.now)
+    snapshots = Callback.objects.filter(property_id__in=scope.ids).filter(
+        overdue_now | overdue_prev
+    )
+    row |= _counts(
+        snapshots,
+        overdue=overdue_now,
+        overdue_prev=overdue_prev,
+        overdue_replies=overdue_now & Q(kind__in=REPLY_KINDS),
+        overdue_callbacks=overdue_now & Q(kind__in=CALLBACK_KINDS),
+        overdue_dunning=overdue_now & Q(kind=Callback.Kind.DUNNING),
+    )
     return {
         "complaint_callbacks": (
             Measure(row["complaint_on_time"], row["complaint_all"]),
@@ -205,14 +211,15 @@ def _escalation_figures(scope: Scope, p: Periods) -> dict:
 
 
 def _satisfaction_figures(scope: Scope, p: Periods) -> dict:
-    prop = "callback__property_id"
-    cur = scope.within(p.start, p.end, "at", prop)
-    prev = scope.within(p.previous_start, p.previous_end, "at", prop)
+    cur = scope.within(p.start, p.end, "at")
+    prev = scope.within(p.previous_start, p.previous_end, "at")
     satisfied = Q(satisfaction__gte=SATISFIED_FROM)
     qs = CallAttempt.objects.filter(reached=True, satisfaction__isnull=False).filter(
-        scope.within(p.previous_start, p.end, "at", prop)
+        scope.within(p.previous_start, p.end, "at")
     )
-    row = _counts(qs, all=cur, ok=cur & satisfied, prev_all=prev, prev_ok=prev & satisfied)
+    row = _counts(
+        qs, CALL_COUNTED, all=cur, ok=cur & satisfied, prev_all=prev, prev_ok=prev & satisfied
+    )
     return {
         "satisfaction": (Measure(row["ok"], row["all"]), Measure(row["prev_ok"], row["prev_all"]))
     }
@@ -380,10 +387,13 @@ def _trend(scope: Scope, p: Periods, by: str) -> list[Bucket]:
     )
     calls = _by_bucket(
         CallAttempt.objects.filter(reached=True, satisfaction__isnull=False)
-        .filter(scope.within(p.start, p.end, "at", "callback__property_id"))
+        .filter(scope.within(p.start, p.end, "at"))
         .annotate(bucket=_trunc("at", by, zone))
         .values("bucket")
-        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)))
+        .annotate(
+            n=Count(CALL_COUNTED),
+            ok=Count(CALL_COUNTED, filter=Q(satisfaction__gte=SATISFIED_FROM)),
+        )
         .order_by("bucket"),
         zone,
     )
@@ -406,9 +416,10 @@ def _trend(scope: Scope, p: Periods, by: str) -> list[Bucket]:
     return buckets
 
 
-# Queries the dashboard runs, whatever the rows: complaints, repairs, callbacks, escalations,
-# satisfaction, collection; 4 + 4 breakdowns; 3 trend series.
-FIGURE_QUERIES = 17
+# Queries the dashboard runs, whatever the rows: complaints, repairs, callbacks (the period's
+# and the overdue snapshots), escalations, satisfaction, collection; 4 + 4 breakdowns; 3 trend
+# series.
+FIGURE_QUERIES = 18
 
 
 def dashboard(

@@ -137,7 +137,7 @@ def drill_queryset(figure: str, filters: Filters, drill: DrillFilters, now: date
         return qs
     if figure == "satisfaction":
         qs = CallAttempt.objects.filter(reached=True, satisfaction__isnull=False).filter(
-            scope.within(start, end, "at", "callback__property_id")
+            scope.within(start, end, "at")
         )
         return qs.filter(satisfaction__lt=SATISFIED_FROM) if drill.miss else qs
     if figure in ("complaint_callbacks", "repair_callbacks"):

@@ -25,7 +25,7 @@ class Scope:
             by_zone.setdefault(prop.time_zone, []).append(prop.pk)
         self.by_zone = by_zone
 
-    def within(self, first: date, last: date, field: str, prop: str = "property_id") -> Q:
+    def within(self, first: date, last: date, field: str) -> Q:
         """Rows of the properties whose ``field`` falls on a local day first..last (each
         property's own days)."""
         condition = Q()
@@ -35,7 +35,7 @@ class Scope:
                 f"{field}__gte": day_start(first, zone),
                 f"{field}__lt": day_start(last + timedelta(days=1), zone),
             }
-            condition |= Q(**{f"{prop}__in": ids}, **bounds)
+            condition |= Q(property_id__in=ids, **bounds)
         return condition
 
     def end_of(self, day: date) -> datetime:

@@ -195,9 +195,14 @@ def _counted_figures(prop: Property, day: date, now: datetime) -> dict:
         ),
         waiting=Count("pk", filter=Q(state__in=OPEN)),
     )
-    escalations = Escalation.objects.filter(complaint__property=prop).aggregate(
-        raised=Count("pk", filter=Q(at__gte=start, at__lt=end)),
-        unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+    raised = Q(at__gte=start, at__lt=end)
+    unacknowledged = Q(acknowledged_at__isnull=True)
+    escalations = (
+        Escalation.objects.filter(complaint__property=prop)
+        .filter(raised | unacknowledged)
+        .aggregate(
+            raised=Count("pk", filter=raised), unacknowledged=Count("pk", filter=unacknowledged)
+        )
     )
     overdue = Callback.objects.filter(
         property=prop, status=Callback.Status.OPEN, due_at__lte=now
@@ -205,12 +210,13 @@ def _counted_figures(prop: Property, day: date, now: datetime) -> dict:
         replies=Count("pk", filter=Q(kind__in=REPLY_KINDS)),
         callbacks=Count("pk", filter=~Q(kind__in=REPLY_KINDS)),
     )
-    # One pass over the property's orders for both counts. completed_at has no index of its own
-    # (the repair model's indexes are the repairs module's), so this is the review's costliest
-    # figure at a million orders; an index on (property, completed_at) would make it a range.
-    repairs = RepairOrder.objects.filter(property=prop).aggregate(
-        received=Count("pk", filter=Q(received_at__gte=start, received_at__lt=end)),
-        completed=Count("pk", filter=Q(completed_at__gte=start, completed_at__lt=end)),
+    # The day's orders, received or completed: two ranges (repair_list, repair_completed).
+    received = Q(received_at__gte=start, received_at__lt=end)
+    completed = Q(completed_at__gte=start, completed_at__lt=end)
+    repairs = (
+        RepairOrder.objects.filter(property=prop)
+        .filter(received | completed)
+        .aggregate(received=Count("pk", filter=received), completed=Count("pk", filter=completed))
     )
     return {
         "complaints_received": complaints["received"],

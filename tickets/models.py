@@ -162,6 +162,12 @@ class RepairOrder(models.Model):
             # index newest first and keeping the user's properties' rows reads about one
             # page's worth per property share (2 ms).
             models.Index(fields=["-received_at", "-id"], name="repair_newest"),
+            # The daily review's "completed that day", without reading the property's history.
+            models.Index(
+                fields=["property", "completed_at"],
+                name="repair_completed",
+                condition=Q(completed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -490,7 +496,15 @@ class Escalation(models.Model):
                 fields=["at"],
                 name="escalation_unacknowledged",
                 condition=Q(acknowledged_at__isnull=True),
-            )
+            ),
+            # Reports: those raised on a day, and those acknowledged after a past moment (not
+            # acknowledged yet at that moment), each a range instead of the whole history.
+            models.Index(fields=["at"], name="escalation_at"),
+            models.Index(
+                fields=["acknowledged_at"],
+                name="escalation_acknowledged",
+                condition=Q(acknowledged_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,12 @@ the desk (or supervises), with what each page shows fetched in a fixed number of
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from frontdesk import policy
-from frontdesk.clock import is_overdue, time_left
+from frontdesk.clock import is_overdue, local_day_bounds, time_left
 from frontdesk.models import Property, User
+from frontdesk.pages import PAGE_SIZE, oldest_first
 from visits.models import CallAttempt, Callback
 
 
@@ -25,14 +26,21 @@ class QueueRow:
 
 @dataclass
 class Queue:
-    """The desk's to-do list in the order it is worked: overdue, due today, upcoming."""
+    """One page of the desk's to-do list in the order it is worked: overdue, due today,
+    upcoming (earliest deadline first), with how many each section holds in all."""
 
     overdue: list[QueueRow] = field(default_factory=list)
     today: list[QueueRow] = field(default_factory=list)
     upcoming: list[QueueRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # per section, every page
+    following: str | None = None  # the cursor of the next page, None on the last
 
     def __len__(self) -> int:
         return len(self.overdue) + len(self.today) + len(self.upcoming)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 def desk_properties(user: User) -> QuerySet[Property]:
@@ -58,7 +66,7 @@ def _with_what_a_row_shows(qs: QuerySet[Callback]) -> QuerySet[Callback]:
     )
 
 
-def _rows(qs: QuerySet[Callback], now: datetime) -> list[QueueRow]:
+def _rows(qs, now: datetime) -> list[QueueRow]:
     rows = []
     for callback in qs:
         calls = list(callback.calls.all())
@@ -72,15 +80,40 @@ def _rows(qs: QuerySet[Callback], now: datetime) -> list[QueueRow]:
     return rows
 
 
-def callback_queue(user: User, *, now: datetime) -> Queue:
-    """The open callbacks of the user's desk properties, by deadline: overdue first (the
-    window has passed), then those due today (the property's local date), then upcoming.
-    Four queries, however many rows."""
-    qs = _with_what_a_row_shows(
-        Callback.objects.filter(status=Callback.Status.OPEN, property__in=desk_properties(user))
-    ).order_by("due_at", "id")
-    queue = Queue()
-    for row in _rows(qs, now):
+def _section_counts(open_callbacks: QuerySet[Callback], properties, now: datetime) -> dict:
+    """Overdue, due later today (each property's local day) and upcoming, counted in one
+    query over the open callbacks (the callback_queue index)."""
+    by_zone: dict[str, tuple[datetime, list[int]]] = {}
+    for prop in properties:
+        _start, tomorrow = local_day_bounds(prop.today(now), prop.zone)
+        by_zone.setdefault(prop.time_zone, (tomorrow, []))[1].append(prop.pk)
+    today = Q()
+    for tomorrow, ids in by_zone.values():
+        today |= Q(property_id__in=ids, due_at__lt=tomorrow)
+    overdue = Q(due_at__lte=now)
+    return open_callbacks.aggregate(
+        overdue=Count("pk", filter=overdue),
+        today=Count("pk", filter=~overdue & today),
+        upcoming=Count("pk", filter=~overdue & ~today),
+    )
+
+
+QUEUE_PAGE = PAGE_SIZE  # rows on one page of the queue
+
+
+def callback_queue(user: User, *, now: datetime, after: str | None = None) -> Queue:
+    """One page of the open callbacks of the user's desk properties, by deadline: overdue
+    first (the window has passed), then those due today (the property's local date), then
+    upcoming; ``after`` is the cursor of the previous page's last row (ValueError for one
+    this module did not make). Six queries, however many rows: the pages after the first
+    go on from where the previous one stopped, so a long queue costs one page."""
+    properties = list(desk_properties(user))
+    open_callbacks = Callback.objects.filter(status=Callback.Status.OPEN, property__in=properties)
+    page = oldest_first(
+        _with_what_a_row_shows(open_callbacks), "due_at", after=after, size=QUEUE_PAGE
+    )
+    queue = Queue(counts=_section_counts(open_callbacks, properties, now), following=page.older)
+    for row in _rows(page.rows, now):
         callback = row.callback
         if is_overdue(callback.due_at, now):
             queue.overdue.append(row)

@@ -139,6 +139,7 @@ def callback_record_unreached(
             )
         attempt = CallAttempt.objects.create(
             callback=callback,
+            property_id=callback.property_id,
             at=now,
             by=by,
             reached=False,
@@ -218,6 +219,7 @@ def callback_record_reached(
         callback = _locked(callback)
         attempt = CallAttempt.objects.create(
             callback=callback,
+            property_id=callback.property_id,
             at=now,
             by=by,
             reached=True,

@@ -52,9 +52,12 @@ def time_left_text(left: timedelta) -> str:
 
 def _sections(queue: queries.Queue) -> list[dict]:
     return [
-        {"key": "overdue", "title": _("Overdue"), "rows": _labelled(queue.overdue)},
-        {"key": "today", "title": _("Due today"), "rows": _labelled(queue.today)},
-        {"key": "upcoming", "title": _("Upcoming"), "rows": _labelled(queue.upcoming)},
+        {"key": key, "title": title, "rows": _labelled(rows), "count": queue.counts[key]}
+        for key, title, rows in (
+            ("overdue", _("Overdue"), queue.overdue),
+            ("today", _("Due today"), queue.today),
+            ("upcoming", _("Upcoming"), queue.upcoming),
+        )
     ]
 
 
@@ -63,9 +66,25 @@ def _labelled(rows: list[queries.QueueRow]) -> list[dict]:
 
 
 def _queue_context(request) -> dict:
+    """One page of the queue: the first (the work to do now) unless ``after`` names where the
+    previous page stopped; a link that is not one of ours shows the first page and says so."""
     now = timezone.now()
-    queue = queries.callback_queue(request.user, now=now)
-    return {"sections": _sections(queue), "count": len(queue), "now": now}
+    after = request.GET.get("after") or None
+    error = None
+    try:
+        queue = queries.callback_queue(request.user, now=now, after=after)
+    except ValueError:
+        after, error = None, _("That page link is not valid: here is the start of the queue.")
+        queue = queries.callback_queue(request.user, now=now)
+    return {
+        "sections": _sections(queue),
+        "count": queue.total,
+        "shown": len(queue),
+        "after": after,
+        "following": queue.following,
+        "error": error,
+        "now": now,
+    }
 
 
 @staff_required

@@ -593,6 +593,7 @@ class Seeder:
     CALL_COLUMNS = (
         "id",
         "callback_id",
+        "property_id",
         "at",
         "by_id",
         "reached",
@@ -637,10 +638,10 @@ class Seeder:
             attempts = 1
             if with_call and rng.random() < 0.15:  # not reached at the first try
                 first = max(created, done - timedelta(hours=rng.uniform(2, 20)))
-                self._call(calls, callback_id, first, clerk, reached=False, retry=done)
+                self._call(calls, callback_id, estate.id, first, clerk, reached=False, retry=done)
                 attempts = 2
             if with_call:
-                self._call(calls, callback_id, done, clerk, reached=True)
+                self._call(calls, callback_id, estate.id, done, clerk, reached=True)
             timing = "on_time" if done <= due else "late"
             callbacks.append(
                 f"{callback_id}\t{estate.id}\t{kind}\t{repair}\t{complaint}\t{NULL}\t{NULL}"
@@ -653,7 +654,7 @@ class Seeder:
         if with_call and rng.random() < 0.3 and created + timedelta(hours=1) < now:
             at = created + timedelta(seconds=rng.uniform(3600, (now - created).total_seconds()))
             next_try = at + timedelta(hours=2)
-            self._call(calls, callback_id, at, clerk, reached=False, retry=next_try)
+            self._call(calls, callback_id, estate.id, at, clerk, reached=False, retry=next_try)
             attempts = 1
         overdue = ts(due + timedelta(minutes=1)) if due + timedelta(minutes=1) <= now else NULL
         callbacks.append(
@@ -662,19 +663,19 @@ class Seeder:
             f"\t{NULL}\t{overdue}\t{NULL}\t{NULL}\t{NULL}\t\t\n"
         )
 
-    def _call(self, calls, callback_id, at, clerk, *, reached: bool, retry=None) -> None:
+    def _call(self, calls, callback_id, prop, at, clerk, *, reached: bool, retry=None) -> None:
         call_id = self._ids["visits_callattempt"]
         self._ids["visits_callattempt"] += 1
         if reached:
             score = self.satisfaction[self.rng.randrange(1000)]
             calls.append(
-                f"{call_id}\t{callback_id}\t{ts(at)}\t{clerk}\tt\t本人\t\t\t{NULL}\tt\t{score}"
-                f"\t{score}\t{max(1, score - 1)}\t{NULL}\t\tt\t\t\t{NULL}\n"
+                f"{call_id}\t{callback_id}\t{prop}\t{ts(at)}\t{clerk}\tt\t本人\t\t\t{NULL}\tt"
+                f"\t{score}\t{score}\t{max(1, score - 1)}\t{NULL}\t\tt\t\t\t{NULL}\n"
             )
         else:
             calls.append(
-                f"{call_id}\t{callback_id}\t{ts(at)}\t{clerk}\tf\t\t\t晚上\t{ts(retry)}\t{NULL}"
-                f"\t{NULL}\t{NULL}\t{NULL}\t{NULL}\t\tf\t\t\t{NULL}\n"
+                f"{call_id}\t{callback_id}\t{prop}\t{ts(at)}\t{clerk}\tf\t\t\t晚上\t{ts(retry)}"
+                f"\t{NULL}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\t\tf\t\t\t{NULL}\n"
             )
 
     def _load_ids(self, *tables: str) -> None:
