@@ -10,9 +10,8 @@ querysets from the scopes below, so another property's record is simply not foun
 Residents hold no role: they reach the units they live in now (a resident record not moved
 out) and what they filed or paid themselves, read-only once they have moved out.
 
-This is a small module of its own rather than `rules`: the capability table is plain data, so
-the README's role table and the generated access test are built from it; predicates would hide
-the role sets the table must show.
+A small module rather than `rules`: the table is plain data, so the README's role table and the
+access test are built from it; predicates would hide the role sets the table must show.
 """
 
 from __future__ import annotations
@@ -379,8 +378,7 @@ def properties_for(user: User) -> QuerySet[Property]:
 
 
 def home_property(user: User) -> Property | None:
-    """The property whose clock a user's pages show: where they work, or where they live.
-    Asked by every request: one query, which also answers is_staff_member for the request."""
+    """Where the user works, else lives: the clock of their pages (one query a request)."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
@@ -415,17 +413,15 @@ def staff_with_roles(
 
 
 def memberships_with_roles(property_ids, roles) -> list[Membership]:
-    """The active staff holding one of the roles at any of the properties, with their user, in
-    one query: the sweep looks a whole batch's people up at once."""
-    memberships = Membership.objects.filter(
-        property_id__in=list(property_ids), role__in=roles, user__is_active=True
-    )
-    return list(memberships.select_related("user").order_by("property_id", "user_id", "pk"))
+    """The active staff with one of the roles at any of the properties, in one query."""
+    held = Membership.objects.filter(property_id__in=list(property_ids), role__in=roles)
+    held = held.filter(user__is_active=True).select_related("user")
+    return list(held.order_by("property_id", "user_id", "pk"))
 
 
 def staff_with_roles_at(property_ids, roles) -> dict[int, list[User]]:
     """staff_with_roles for many properties: each property's people, once each, by pk."""
-    people: dict[int, dict[int, User]] = {}
+    people: dict[int, dict[int, User]] = {}  # property → user pk → user
     for member in memberships_with_roles(property_ids, roles):
         people.setdefault(member.property_id, {}).setdefault(member.user_id, member.user)
     return {property_id: list(users.values()) for property_id, users in people.items()}
