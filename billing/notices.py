@@ -318,28 +318,42 @@ def _announce(property: Property, notices: list[FeeNotice], now: datetime) -> No
 def billing_due(*, now: datetime) -> list[tuple[int, date]]:
     """Properties whose billing day has come this month (local time) and whose month has no
     run yet, or a run that stopped part-way more than 15 minutes ago: claimed here, so the
-    sweep queues each month's job once. Returns (property id, period) to queue."""
-    claimed = []
-    for prop in Property.objects.all():
+    sweep queues each month's job once. Returns (property id, period) to queue. The runs are
+    read for every property at once, so a minute with nothing to queue costs three queries
+    however many properties there are."""
+    periods: dict[int, date] = {}
+    for prop in Property.objects.only("pk", "time_zone", "billing_day"):
         today = prop.today(now)
-        if today.day < prop.billing_day:
+        if today.day >= prop.billing_day:
+            periods[prop.pk] = first_of_month(today)
+    if not periods:
+        return []
+    runs = BillingRun.objects.filter(
+        property_id__in=list(periods), period__in=set(periods.values())
+    ).values_list("pk", "property_id", "period")
+    started = {(property_id, period): pk for pk, property_id, period in runs}
+    claimed = []
+    for property_id, period in periods.items():
+        if (property_id, period) in started:
             continue
-        period = first_of_month(today)
         try:
             with transaction.atomic():
-                BillingRun.objects.create(property=prop, period=period, started_at=now)
-            claimed.append((prop.pk, period))
-            continue
+                BillingRun.objects.create(property_id=property_id, period=period, started_at=now)
+            claimed.append((property_id, period))
         except IntegrityError:
-            pass
-        stale = BillingRun.objects.filter(
-            property=prop,
-            period=period,
-            finished_at__isnull=True,
-            started_at__lt=now - timedelta(minutes=15),
-        ).update(started_at=now)
-        if stale:
-            claimed.append((prop.pk, period))
+            pass  # another sweep claimed it a moment ago
+    stale = BillingRun.objects.filter(
+        pk__in=[
+            pk for (property_id, period), pk in started.items() if periods[property_id] == period
+        ],
+        finished_at__isnull=True,
+        started_at__lt=now - timedelta(minutes=15),
+    )
+    restarted = batches.claim_rows(
+        stale, order_by=("pk",), size=len(started) or 1, fields=("pk", "property_id", "period"),
+        started_at=now,
+    )  # fmt: skip
+    claimed += [(property_id, period) for _pk, property_id, period in restarted]
     return claimed
 
 

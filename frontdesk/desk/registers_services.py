@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -347,18 +348,19 @@ def parcel_hand_over(
 def parcels_remind(*, now: datetime, batch_size: int = 2000) -> int:
     """Once per parcel: a reminder to the unit when it waits longer than the property allows;
     a unit with several waiting is told once, naming them all. A batch at a time, claimed in
-    one statement; one transaction, so a sweep that fails half-way leaves nothing behind."""
+    one statement; one transaction, so a sweep that fails half-way leaves nothing behind.
+    Which properties have a parcel to remind of is asked once for all of them, so a minute
+    with nothing to do costs the same however many properties there are."""
     reminded = 0
     with transaction.atomic():
-        for prop in Property.objects.all():
-            waiting = Parcel.objects.filter(
-                property=prop,
-                collected_at__isnull=True,
-                reminded_at__isnull=True,
-                received_at__lte=now - timedelta(days=prop.parcel_reminder_days),
-            )
+        properties = list(Property.objects.all())
+        waiting = Parcel.objects.filter(collected_at__isnull=True, reminded_at__isnull=True)
+        waited = {prop.pk: now - timedelta(days=prop.parcel_reminder_days) for prop in properties}
+        pending = set(_waited_too_long(waiting, waited).values_list("property_id", flat=True))
+        for prop in (prop for prop in properties if prop.pk in pending):
+            due = waiting.filter(property=prop, received_at__lte=waited[prop.pk])
             order = ("unit_id", "received_at", "pk")
-            while ids := batches.claim(waiting, order_by=order, size=batch_size, reminded_at=now):
+            while ids := batches.claim(due, order_by=order, size=batch_size, reminded_at=now):
                 by_unit: dict[int, list[Parcel]] = {}
                 for parcel in Parcel.objects.filter(pk__in=ids).order_by(*order):
                     by_unit.setdefault(parcel.unit_id, []).append(parcel)
@@ -366,6 +368,18 @@ def parcels_remind(*, now: datetime, batch_size: int = 2000) -> int:
                 units_notify(property=prop, messages=messages, at=now)
                 reminded += len(ids)
     return reminded
+
+
+def _waited_too_long(waiting, received_by: dict[int, datetime]):
+    """The parcels of `waiting` received by their property's cut-off: one condition per
+    distinct cut-off, not one per property."""
+    properties: dict[datetime, list[int]] = {}
+    for property_id, cutoff in received_by.items():
+        properties.setdefault(cutoff, []).append(property_id)
+    match = Q(pk__in=[])
+    for cutoff, ids in properties.items():
+        match |= Q(property_id__in=ids, received_at__lte=cutoff)
+    return waiting.filter(match).order_by().distinct()
 
 
 def _parcels_waiting(parcels: list[Parcel]) -> UnitMessage:
